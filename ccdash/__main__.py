@@ -1,0 +1,5 @@
+import sys
+
+from ccdash.cli import main
+
+sys.exit(main())

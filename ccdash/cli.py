@@ -1,0 +1,176 @@
+"""``python -m ccdash …`` — init, import, indicators, query, history, undo.
+
+Every failure prints one clear message (``--lang en`` for English) and exits non-zero; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from ccdash.findings import CcdashError
+from ccdash.i18n import register, t
+
+MESSAGES = {
+    "cli.report": {
+        "zh": "读取 {rows_read} 行：接受 {accepted}，拒绝 {rejected}，忽略 {ignored}，空行 {blank_rows}，合计行 {total_rows}；日期 {date_from} ~ {date_to}；坐席 {agents} 人",
+        "en": "Read {rows_read} rows: accepted {accepted}, rejected {rejected}, ignored {ignored}, blank {blank_rows}, total rows {total_rows}; dates {date_from} ~ {date_to}; {agents} agents",
+    },
+    "cli.imported": {
+        "zh": "已导入（导入 #{import_id}）：新增 {inserted} 条，更新 {updated} 条。",
+        "en": "Imported (import #{import_id}): {inserted} new, {updated} updated.",
+    },
+    "cli.dry_run": {"zh": "试运行：未写入数据库。", "en": "Dry run: nothing was written."},
+    "cli.bad_pair": {"zh": "参数 {value} 的格式应为 {form}", "en": "Argument {value} should look like {form}"},
+    "cli.file_missing": {"zh": "找不到文件 {path}", "en": "File not found: {path}"},
+    "cli.init_done": {"zh": "数据库已就绪：{url}", "en": "Store ready: {url}"},
+    "cli.undone": {"zh": "已撤销导入 #{import_id}，恢复了 {restored} 条被替换的记录。",
+                   "en": "Import #{import_id} undone; {restored} replaced records restored."},
+    "cli.rejects_saved": {"zh": "拒绝明细已保存到 {path}", "en": "Rejected rows saved to {path}"},
+}
+register(MESSAGES)
+
+
+def _pairs(items: list[str], sep: str, form: str) -> list[tuple[str, str]]:
+    out = []
+    for item in items or []:
+        if sep not in item:
+            raise CcdashError("cli.bad_pair", value=item, form=form)
+        out.append(tuple(part.strip() for part in item.split(sep, 1)))
+    return out
+
+
+def parse_values(items: list[str]) -> dict[str, dict[str, str]]:
+    """``FIELD:RAW=CANONICAL`` items → ``{field: {raw: canonical}}``."""
+    out: dict[str, dict[str, str]] = {}
+    for left, canonical in _pairs(items, "=", "FIELD:RAW=CANONICAL"):
+        fld, raw = _pairs([left], ":", "FIELD:RAW=CANONICAL")[0]
+        out.setdefault(fld, {})[raw] = canonical
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m ccdash", description="ccdash: contact-center indicators from Excel exports")
+    p.add_argument("--db", help="database URL (default: $CCDASH_DB_URL or sqlite:///data/ccdash.db)")
+    p.add_argument("--lang", default="zh", choices=["zh", "en"])
+    sub = p.add_subparsers(dest="command", required=True)
+    init = sub.add_parser("init", help="create the store")
+    init.add_argument("--sample", action="store_true", help="fill it with the sample month")
+    imp = sub.add_parser("import", help="import an export")
+    imp.add_argument("path")
+    imp.add_argument("--kind", required=True)
+    imp.add_argument("--sheet")
+    imp.add_argument("--map", action="append", default=[], metavar="FIELD=HEADER")
+    imp.add_argument("--value", action="append", default=[], metavar="FIELD:RAW=CANONICAL")
+    imp.add_argument("--key", help="HEADER[,HEADER…] that identify a row")
+    imp.add_argument("--csat-scale", choices=["auto", "5", "10", "3level"])
+    imp.add_argument("--dayfirst", action="store_true", default=None)
+    imp.add_argument("--dry-run", action="store_true")
+    imp.add_argument("--rejects", help="write rejected rows to this .xlsx")
+    sub.add_parser("indicators", help="list the catalog")
+    q = sub.add_parser("query", help="indicators by period")
+    q.add_argument("indicators", help="IND[,IND…] (codes or names)")
+    q.add_argument("--from", dest="date_from", required=True)
+    q.add_argument("--to", dest="date_to", required=True)
+    q.add_argument("--grain", default="day")
+    q.add_argument("--by", action="append", default=[])
+    q.add_argument("--filter", action="append", default=[], metavar="DIM=VALUE")
+    q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+    q.add_argument("--format", default="csv", choices=["csv", "json"])
+    sub.add_parser("history", help="list imports")
+    undo = sub.add_parser("undo", help="undo an import")
+    undo.add_argument("import_id", type=int)
+    return p
+
+
+def cmd_import(engine, args) -> int:
+    from ccdash.ingest.clean import rejects_table
+    from ccdash.ingest.pipeline import import_file
+    from ccdash.reports_io import write_xlsx
+    if not Path(args.path).exists():
+        raise CcdashError("cli.file_missing", path=args.path)
+    columns = dict(_pairs(args.map, "=", "FIELD=HEADER"))
+    options = {"sheet": args.sheet, "columns": columns, "values": parse_values(args.value),
+               "key": tuple(k.strip() for k in args.key.split(",")) if args.key else None,
+               "csat_scale": args.csat_scale, "dayfirst": args.dayfirst}
+    outcome = import_file(engine, args.path, args.kind, dry_run=True, **options)
+    prepared = outcome.prepared
+    print(t("cli.report", args.lang, **prepared.report))
+    for finding in prepared.findings:
+        print(f"[{finding.level}] {finding.message(args.lang)}", file=sys.stderr if finding.level == "error" else sys.stdout)
+    rejects = rejects_table(prepared.cleaned, args.lang)
+    if len(rejects):
+        print(rejects.head(20).to_string(index=False))
+        if args.rejects:
+            write_xlsx({"rejects": rejects}, args.rejects)
+            print(t("cli.rejects_saved", args.lang, path=args.rejects))
+    if not prepared.ok:
+        return 2
+    if args.dry_run:
+        print(t("cli.dry_run", args.lang))
+        return 0
+    from ccdash.ingest.pipeline import run_import
+    result = run_import(engine, prepared).commit
+    if result.status == "same_file":
+        print(t("import.same_file", args.lang, when=result.previous["created_at"], id=result.import_id))
+    else:
+        print(t("cli.imported", args.lang, import_id=result.import_id, inserted=result.inserted, updated=result.updated))
+    return 0
+
+
+def cmd_query(engine, args) -> int:
+    from ccdash.indicators.catalog import find_indicator
+    from ccdash.indicators.compute import query
+    codes = [find_indicator(x) for x in args.indicators.split(",") if x.strip()]
+    filters: dict[str, list[str]] = {}
+    for dim, value in _pairs(args.filter, "=", "DIM=VALUE"):
+        filters.setdefault({"agent": "agent_id"}.get(dim, dim), []).append(value)
+    params = dict(_pairs(args.param, "=", "NAME=VALUE"))
+    tidy = query(engine, codes, args.date_from, args.date_to, args.grain, args.by, filters, params)
+    if args.format == "json":
+        print(tidy.to_json(orient="records", force_ascii=False))
+    else:
+        print(tidy.to_csv(index=False), end="")
+    return 0
+
+
+def cmd_indicators(args) -> int:
+    from ccdash.indicators.catalog import load_catalog
+    for code, ind in load_catalog().indicators.items():
+        print(f"{code}\t{ind.name.get(args.lang)}\t{ind.type}\t{ind.unit}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "indicators":
+            return cmd_indicators(args)
+        from ccdash.store.db import database_url, make_engine
+        engine = make_engine(args.db)
+        if args.command == "init":
+            if args.sample:
+                from ccdash.sample import load_sample
+                load_sample(engine)
+            print(t("cli.init_done", args.lang, url=database_url(args.db)))
+            return 0
+        if args.command == "import":
+            return cmd_import(engine, args)
+        if args.command == "query":
+            return cmd_query(engine, args)
+        if args.command == "history":
+            from ccdash.store.imports import import_history
+            print(import_history(engine).to_string(index=False))
+            return 0
+        if args.command == "undo":
+            from ccdash.store.imports import undo_import
+            print(t("cli.undone", args.lang, **undo_import(engine, args.import_id)))
+            return 0
+    except CcdashError as exc:
+        print(exc.message(args.lang), file=sys.stderr)
+        return 2
+    return 1

@@ -1,0 +1,266 @@
+"""Rows of an export → typed, validated records, with every problem collected (never the first only).
+
+Each row is accepted, ignored (its result maps to ``ignore``, e.g. PHANTOM calls) or rejected with
+its Excel row number, column, value and a reason in the user's language. Blank rows and
+合计/总计/Total rows are skipped and counted. Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ccdash.config import field_dictionary, value_maps
+from ccdash.findings import Finding
+from ccdash.i18n import register, t
+from ccdash.ingest import values as V
+from ccdash.ingest.csat import parse_csat
+from ccdash.ingest.headers import is_total_row
+from ccdash.ingest.mapping import Mapping, kind_spec
+
+MESSAGES = {
+    "row.bad_duration": {"zh": "无法识别的时长“{value}”", "en": "Unreadable duration “{value}”"},
+    "row.bad_datetime": {"zh": "无法识别的日期时间“{value}”", "en": "Unreadable date/time “{value}”"},
+    "row.bad_date": {"zh": "无法识别的日期“{value}”", "en": "Unreadable date “{value}”"},
+    "row.bad_time": {"zh": "无法识别的时间“{value}”", "en": "Unreadable time of day “{value}”"},
+    "row.bad_number": {"zh": "不是数字：“{value}”", "en": "Not a number: “{value}”"},
+    "row.bad_bool": {"zh": "无法识别的是/否值“{value}”", "en": "Unreadable yes/no value “{value}”"},
+    "row.bad_id": {"zh": "无法识别的编号“{value}”", "en": "Unreadable id “{value}”"},
+    "row.bad_csat": {"zh": "无法识别的满意度“{value}”", "en": "Unreadable satisfaction value “{value}”"},
+    "row.unknown_value": {
+        "zh": "未知取值“{value}”，请在取值映射中指定它的含义",
+        "en": "Unknown value “{value}”: map it to a meaning in the value map",
+    },
+    "row.missing": {"zh": "必填字段“{column}”为空", "en": "Required field “{column}” is empty"},
+    "row.negative": {"zh": "时长为负数：{value}", "en": "Negative duration: {value}"},
+    "row.too_long": {"zh": "时长超过 24 小时：{value}", "en": "Duration over 24 hours: {value}"},
+    "row.excel_error": {
+        "zh": "单元格是 Excel 错误值 {value}（公式引用失效？）",
+        "en": "The cell holds the Excel error {value} (a broken formula?)",
+    },
+    "row.key_blank": {"zh": "主键列“{column}”为空", "en": "Key column “{column}” is empty"},
+    "clean.inferred_result": {
+        "zh": "文件没有“呼叫结果”列：有接听时间或通话时长的记为接通，其余记为放弃",
+        "en": "No result column: calls with an answer time or talk time count as answered, the rest as abandoned",
+    },
+    "clean.no_shape": {
+        "zh": "无法判断坐席状态文件的格式：需要“状态/开始时间/时长”三列（状态日志）或“日期/签入时长”两列（日汇总）",
+        "en": "Cannot tell the agent-state layout: it needs state/start/duration (a state log) or date/logged-in time (a daily summary)",
+    },
+}
+register(MESSAGES)
+
+EXCEL_ERRORS = frozenset({"#REF!", "#DIV/0!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
+MAX_DURATION_S = 86_400
+PARSE_CODES = {"duration": "row.bad_duration", "datetime": "row.bad_datetime", "date": "row.bad_date",
+               "bool": "row.bad_bool", "int": "row.bad_number", "number": "row.bad_number",
+               "id": "row.bad_id", "enum": "row.unknown_value", "csat": "row.bad_csat"}
+
+
+@dataclass
+class Cleaned:
+    kind: str
+    shape: str | None
+    frame: pd.DataFrame  # accepted rows: one column per mapped field, plus row_no and rkey
+    rejects: pd.DataFrame  # row, column, field, value, code
+    rows_read: int = 0
+    blank_rows: int = 0
+    total_rows: int = 0
+    ignored: int = 0
+    unknown_values: dict[str, dict[str, int]] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return int(self.rejects["row"].nunique()) if len(self.rejects) else 0
+
+
+class _Problems:
+    """Collects (row, column, field, value, code) tuples, one per problem."""
+
+    def __init__(self) -> None:
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, mask: pd.Series, raw: pd.Series, column: str, fld: str, code: str) -> None:
+        if mask.any():
+            self.parts.append(pd.DataFrame({"row": raw.index[mask.to_numpy()], "column": column, "field": fld,
+                                            "value": raw[mask].astype("string").fillna(""), "code": code}))
+
+    def table(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame({c: pd.Series(dtype="string") for c in ("column", "field", "value", "code")}
+                                ).assign(row=pd.Series(dtype="int64"))[["row", "column", "field", "value", "code"]]
+        return pd.concat(self.parts, ignore_index=True).sort_values("row", kind="stable", ignore_index=True)
+
+
+def clean_rows(rows: pd.DataFrame, mapping: Mapping) -> Cleaned:
+    """Parse and validate the data rows of one sheet (index = Excel row numbers)."""
+    rows, blank, totals = _drop_blank_and_totals(rows)
+    problems = _Problems()
+    out = pd.DataFrame(index=rows.index)
+    unknown: dict[str, dict[str, int]] = {}
+    for fld, header in mapping.columns.items():
+        raw = rows[header]
+        errors = raw.isin(EXCEL_ERRORS)
+        problems.add(errors, raw, header, fld, "row.excel_error")
+        out[fld], bad = _parse_field(fld, raw.mask(errors), mapping, rows)
+        problems.add(bad, raw, header, fld, PARSE_CODES.get(field_dictionary()[fld].type, "row.bad_number"))
+        if field_dictionary()[fld].type == "enum" and bad.any():
+            unknown[fld] = raw[bad].value_counts().head(50).to_dict()
+    cleaned = Cleaned(mapping.kind, None, out, pd.DataFrame(), rows_read=len(rows) + blank + totals,
+                      blank_rows=blank, total_rows=totals, unknown_values=unknown)
+    RULES[mapping.kind](cleaned, rows, mapping, problems)
+    _check_key(cleaned, rows, mapping, problems)
+    cleaned.rejects = problems.table()
+    rejected_rows = set(cleaned.rejects["row"].tolist())
+    keep = ~cleaned.frame.index.isin(rejected_rows)
+    ignored = cleaned.frame.get("result", pd.Series(index=cleaned.frame.index, dtype="string")).eq("ignore")
+    ignored = ignored.fillna(False).astype(bool)
+    cleaned.ignored = int((ignored & keep).sum())
+    cleaned.frame = cleaned.frame[keep & ~ignored].assign(row_no=lambda f: f.index.astype("int64"))
+    return cleaned
+
+
+def _drop_blank_and_totals(rows: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
+    blank = rows.isna().all(axis=1)
+    rows = rows[~blank]
+    first = rows.iloc[:, : min(3, rows.shape[1])].astype("string")
+    from ccdash.ingest.headers import TOTAL_WORDS
+    norm = first.apply(lambda c: V.normalize_series(c).str.rstrip(":"))
+    totals = norm.isin(TOTAL_WORDS).any(axis=1)
+    if totals.any():  # confirm with the slower row check (handles odd spacing)
+        totals = totals & rows[totals.reindex(rows.index, fill_value=False)].apply(is_total_row, axis=1
+                                                                                     ).reindex(rows.index, fill_value=False)
+    return rows[~totals], int(blank.sum()), int(totals.sum())
+
+
+def _parse_field(fld: str, raw: pd.Series, mapping: Mapping, rows: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    ftype = field_dictionary()[fld].type
+    if ftype == "duration":
+        return V.parse_duration(raw, unit=_unit(mapping.units.get(fld)))
+    if ftype == "datetime":
+        return _parse_datetime(fld, raw, mapping, rows)
+    if ftype == "date":
+        return V.parse_date(raw, dayfirst=mapping.dayfirst)
+    if ftype == "bool":
+        return V.parse_bool(raw)
+    if ftype in ("int", "number"):
+        return V.parse_number(raw)
+    if ftype == "id":
+        return V.parse_id(raw)
+    if ftype == "enum":
+        return V.map_values(raw, value_index(fld, mapping))
+    if ftype == "csat":
+        return parse_csat(raw, mapping.csat_scale)
+    text = raw.astype("string").str.strip()
+    return text.mask(text.eq("")), pd.Series(False, index=raw.index)
+
+
+def _unit(unit: str | None) -> str:
+    return unit if unit in ("s", "min", "h") else "s"
+
+
+def _parse_datetime(fld, raw, mapping, rows):
+    """A datetime column; a time-of-day column is combined with the row's date column."""
+    if "date" in mapping.columns and fld != "date" and V.looks_like_time_of_day(raw):
+        date, _bad_date = V.parse_date(rows[mapping.columns["date"]], dayfirst=mapping.dayfirst)
+        seconds, bad = V.parse_time_of_day(raw)
+        return V.combine_date_time(date, seconds), bad
+    return V.parse_datetime(raw, dayfirst=mapping.dayfirst)
+
+
+def value_index(fld: str, mapping: Mapping) -> dict[str, str]:
+    """Built-in synonyms of the field's value map plus the user's additions (which win)."""
+    base = dict(value_maps()[field_dictionary()[fld].value_map])
+    index = V.build_value_index(base)
+    index.update(V.build_value_index({canon: [raw] for raw, canon in mapping.values.get(fld, {}).items()}))
+    return index
+
+
+def _require(cleaned: Cleaned, rows: pd.DataFrame, mapping: Mapping, problems: _Problems, fields) -> None:
+    for fld in fields:
+        if fld in mapping.columns:
+            header = mapping.columns[fld]
+            missing = cleaned.frame[fld].isna() & rows[header].isna()
+            problems.add(missing, rows[header].fillna(""), header, fld, "row.missing")
+
+
+def _check_durations(cleaned: Cleaned, rows: pd.DataFrame, mapping: Mapping, problems: _Problems) -> None:
+    for fld, header in mapping.columns.items():
+        if field_dictionary()[fld].type == "duration":
+            secs = cleaned.frame[fld]
+            problems.add(secs.lt(0).fillna(False), rows[header], header, fld, "row.negative")
+            problems.add(secs.gt(MAX_DURATION_S).fillna(False), rows[header], header, fld, "row.too_long")
+
+
+def _calls_rules(cleaned: Cleaned, rows: pd.DataFrame, mapping: Mapping, problems: _Problems) -> None:
+    _require(cleaned, rows, mapping, problems, ("call_id", "start_time"))
+    _check_durations(cleaned, rows, mapping, problems)
+    frame = cleaned.frame
+    if "direction" not in frame:
+        frame["direction"] = "inbound"
+    frame["direction"] = frame["direction"].fillna("inbound")
+    answered_hint = frame["talk_s"].gt(0) if "talk_s" in frame else pd.Series(False, index=frame.index)
+    if "answer_time" in frame:
+        answered_hint = answered_hint | frame["answer_time"].notna()
+    inferred = answered_hint.fillna(False).map({True: "answered", False: "abandoned"}).astype("string")
+    if "result" not in frame:
+        cleaned.findings.append(Finding("info", "clean.inferred_result"))
+        frame["result"] = inferred
+    else:
+        frame["result"] = frame["result"].fillna(inferred.where(rows[mapping.columns["result"]].isna()))
+    frame["date"] = frame["start_time"].dt.strftime("%Y-%m-%d").astype("string")
+
+
+def _states_rules(cleaned: Cleaned, rows: pd.DataFrame, mapping: Mapping, problems: _Problems) -> None:
+    shapes = kind_spec("agent_states").shapes
+    shape = next((s for s, need in shapes.items() if all(f in mapping.columns for f in need)), None)
+    cleaned.shape = shape
+    if shape is None:
+        cleaned.findings.append(Finding("error", "clean.no_shape"))
+        return
+    _require(cleaned, rows, mapping, problems, ("agent_id", *shapes[shape]))
+    _check_durations(cleaned, rows, mapping, problems)
+    if "state" in mapping.columns:
+        cleaned.frame["state_label"] = rows[mapping.columns["state"]].astype("string").str.strip()
+    if shape == "log":
+        cleaned.frame["date"] = cleaned.frame["state_start"].dt.strftime("%Y-%m-%d").astype("string")
+    else:
+        cleaned.frame["date"] = cleaned.frame["date"].dt.strftime("%Y-%m-%d").astype("string")
+
+
+def _roster_rules(cleaned: Cleaned, rows: pd.DataFrame, mapping: Mapping, problems: _Problems) -> None:
+    _require(cleaned, rows, mapping, problems, ("agent_id",))
+    if "hire_date" in cleaned.frame:
+        cleaned.frame["hire_date"] = cleaned.frame["hire_date"].dt.strftime("%Y-%m-%d").astype("string")
+
+
+RULES = {"calls": _calls_rules, "agent_states": _states_rules, "roster": _roster_rules}
+
+
+def _check_key(cleaned: Cleaned, rows: pd.DataFrame, mapping: Mapping, problems: _Problems) -> None:
+    """Build ``rkey`` from the user's key headers (raw text) or the kind's key fields."""
+    if mapping.key:
+        parts = [(h, rows[h].astype("string").str.strip()) for h in mapping.key]
+    else:
+        key_fields = kind_spec(mapping.kind).key_for(cleaned.shape)
+        parts = [(mapping.columns.get(f, f), cleaned.frame[f].astype("string"))
+                 for f in key_fields if f in cleaned.frame]
+    for header, part in parts:
+        problems.add(part.isna() | part.eq(""), part.fillna(""), header, header, "row.key_blank")
+    if parts:
+        key = parts[0][1].fillna("")
+        for _h, part in parts[1:]:
+            key = key + "\x1f" + part.fillna("")
+        cleaned.frame["rkey"] = key
+
+
+def rejects_table(cleaned: Cleaned, lang: str = "zh") -> pd.DataFrame:
+    """Rejected rows for display and download: Excel row, column, value and the reason in ``lang``."""
+    rej = cleaned.rejects
+    reasons = [t(code, lang, value=value, column=column)
+               for code, value, column in zip(rej["code"], rej["value"], rej["column"])]
+    labels = {"zh": ("行号", "列", "值", "原因"), "en": ("Row", "Column", "Value", "Reason")}[lang]
+    return pd.DataFrame({labels[0]: rej["row"], labels[1]: rej["column"], labels[2]: rej["value"],
+                         labels[3]: reasons})

@@ -1,0 +1,185 @@
+"""Upload → mapping → validated rows → one atomic import. The one entry point pages and CLI use.
+
+    plan = prepare_import(data, "呼入明细.xlsx", "calls", engine=engine)   # read, map, validate
+    plan.report, plan.findings, rejects_table(plan.cleaned)                  # show, fix, re-prepare
+    outcome = run_import(engine, plan)                                       # one transaction
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from ccdash.config import field_dictionary
+from ccdash.findings import CcdashError, Finding, has_errors
+from ccdash.i18n import register
+from ccdash.ingest.clean import Cleaned, clean_rows
+from ccdash.ingest.mapping import (
+    Mapping, apply_overrides, auto_mapping, best_sheet, data_rows, headers_of, kind_spec,
+)
+from ccdash.ingest.read import RawSheet, read_preview, read_sheet
+from ccdash.store.imports import CommitResult, commit_import, load_profile, save_profile, sha256_of
+
+MESSAGES = {
+    "import.no_rows": {"zh": "工作表“{sheet}”没有数据行。", "en": "Sheet “{sheet}” has no data rows."},
+    "import.missing_fields": {
+        "zh": "缺少必需的列：{fields}。请在映射中为它们指定列。",
+        "en": "Required columns are missing: {fields}. Map a column to each of them.",
+    },
+    "import.duplicate_keys": {
+        "zh": "文件中有 {count} 行的主键（{key}）重复，例如第 {rows} 行。为免把不同的通话合并，请指定能唯一区分每行的主键列（如 --key 列1,列2）。",
+        "en": "{count} rows share a key ({key}) with another row, e.g. rows {rows}. So that distinct calls are not merged, choose key columns that identify each row (e.g. --key col1,col2).",
+    },
+    "import.nothing_accepted": {
+        "zh": "没有可导入的行：{rejected} 行被拒绝（见拒绝明细）。",
+        "en": "No row can be imported: {rejected} rows were rejected (see the rejected rows).",
+    },
+    "import.profile_applied": {
+        "zh": "已套用上次保存的映射（{when}）。", "en": "Applied the mapping saved last time ({when}).",
+    },
+}
+register(MESSAGES)
+
+
+@dataclass
+class Prepared:
+    file_name: str
+    sha256: str
+    kind: str
+    sheets: list[str]
+    mapping: Mapping
+    headers: list[str]
+    cleaned: Cleaned
+    findings: list[Finding] = field(default_factory=list)
+    report: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.findings)
+
+
+@dataclass
+class Outcome:
+    prepared: Prepared
+    commit: CommitResult | None
+
+    @property
+    def report(self) -> dict:
+        out = dict(self.prepared.report)
+        if self.commit:
+            out.update(import_id=self.commit.import_id, status=self.commit.status,
+                       inserted=self.commit.inserted, updated=self.commit.updated)
+        return out
+
+
+def choose_sheet(data: bytes, file_name: str, kind: str, sheet: str | None) -> tuple[RawSheet, list[str], int | None]:
+    """The full sheet to import (the user's, or the one with most recognised headers) and its header row."""
+    previews = read_preview(data, file_name)
+    names = [p.name for p in previews]
+    if sheet:
+        return read_sheet(data, file_name, sheet), names, None
+    chosen, row, _hits = best_sheet(previews, kind)
+    return read_sheet(data, file_name, chosen.name), names, row
+
+
+def prepare_import(data: bytes, file_name: str, kind: str, *, engine: Engine | None = None,
+                   sheet: str | None = None, columns: dict[str, str] | None = None,
+                   values: dict[str, dict[str, str]] | None = None, key: tuple[str, ...] | None = None,
+                   csat_scale: str | None = None, dayfirst: bool | None = None,
+                   raw: RawSheet | None = None) -> Prepared:
+    """Read, map (saved profile → auto → the user's overrides) and validate; nothing is written."""
+    kind_spec(kind)
+    if raw is None:
+        raw, names, header_row = choose_sheet(data, file_name, kind, sheet)
+    else:
+        names, header_row = [raw.name], None
+    mapping = auto_mapping(raw, kind, header_row)
+    headers = headers_of(raw, mapping.header_row)
+    findings: list[Finding] = []
+    profile = load_profile(engine, kind, mapping.signature) if engine is not None else None
+    if profile:
+        saved = Mapping.from_doc(profile)
+        saved.columns = {f: h for f, h in saved.columns.items() if h in headers}
+        mapping = saved if saved.header_row == mapping.header_row else mapping
+        findings.append(Finding("info", "import.profile_applied", {"when": profile.get("saved_at", "")}))
+    options = {k: v for k, v in (("csat_scale", csat_scale), ("dayfirst", dayfirst)) if v is not None}
+    mapping = apply_overrides(mapping, headers, columns=columns, values=values, key=key, **options)
+    return _validate(data, file_name, kind, names, raw, mapping, headers, findings)
+
+
+def _validate(data, file_name, kind, names, raw, mapping, headers, findings) -> Prepared:
+    spec = kind_spec(kind)
+    rows = data_rows(raw, mapping) if not raw.cells.empty else pd.DataFrame()
+    if not mapping.columns:
+        raise CcdashError("map.no_headers", file=file_name, kind=spec.label.zh)
+    missing = [f for f in spec.required if f not in mapping.columns]
+    cleaned = clean_rows(rows, mapping)
+    findings = findings + cleaned.findings
+    labels = field_dictionary()
+    if missing:
+        findings.append(Finding("error", "import.missing_fields",
+                                {"fields": "、".join(f"{labels[f].label.zh} ({f})" for f in missing)}))
+    if rows.empty:
+        findings.append(Finding("error", "import.no_rows", {"sheet": raw.name}))
+    elif cleaned.frame.empty and not missing:
+        findings.append(Finding("error", "import.nothing_accepted", {"rejected": cleaned.rejected}))
+    findings += _duplicate_keys(cleaned, mapping)
+    prepared = Prepared(file_name, sha256_of(data), kind, names, mapping, headers, cleaned, findings)
+    prepared.report = import_report(prepared)
+    return prepared
+
+
+def _duplicate_keys(cleaned: Cleaned, mapping: Mapping) -> list[Finding]:
+    if "rkey" not in cleaned.frame:
+        return []
+    dup = cleaned.frame["rkey"].duplicated(keep=False)
+    if not dup.any():
+        return []
+    key = ", ".join(mapping.key or [mapping.columns.get(f, f) for f in kind_spec(mapping.kind).key_for(cleaned.shape)])
+    rows = ", ".join(str(r) for r in cleaned.frame.index[dup][:6])
+    return [Finding("error", "import.duplicate_keys", {"count": int(dup.sum()), "key": key, "rows": rows})]
+
+
+def import_report(prepared: Prepared) -> dict:
+    """Rows read / accepted / rejected / ignored, date range, agents, and the fill rate of each field."""
+    c = prepared.cleaned
+    frame = c.frame
+    dates = frame["date"].dropna() if "date" in frame else pd.Series(dtype="string")
+    fields = [f for f in prepared.mapping.columns if f in frame]
+    return {
+        "file": prepared.file_name, "kind": prepared.kind, "shape": c.shape, "sheet": prepared.mapping.sheet,
+        "rows_read": c.rows_read, "accepted": len(frame), "rejected": c.rejected, "ignored": c.ignored,
+        "blank_rows": c.blank_rows, "total_rows": c.total_rows,
+        "date_from": dates.min() if len(dates) else None, "date_to": dates.max() if len(dates) else None,
+        "agents": int(frame["agent_id"].nunique()) if "agent_id" in frame else 0,
+        "fill_rate": {f: round(float(frame[f].notna().mean()), 4) if len(frame) else 0.0 for f in fields},
+        "unknown_values": c.unknown_values,
+    }
+
+
+def run_import(engine: Engine, prepared: Prepared, *, remember: bool = True) -> Outcome:
+    """Write a prepared import (refused while it has errors) and remember its mapping."""
+    errors = [f for f in prepared.findings if f.level == "error"]
+    if errors:
+        raise CcdashError(errors[0].code, **errors[0].params)
+    r = prepared.report
+    counts = {k: int(r[k]) for k in ("rows_read", "accepted", "rejected", "ignored", "blank_rows", "total_rows")}
+    frame = prepared.cleaned.frame
+    result = commit_import(engine, kind=prepared.kind, shape=prepared.cleaned.shape, frame=frame,
+                           sha256=prepared.sha256, file_name=prepared.file_name, sheet=prepared.mapping.sheet,
+                           counts=counts, mapping=prepared.mapping.to_doc(), report=r)
+    if remember and result.status == "imported":
+        from ccdash.store.db import now_text
+        save_profile(engine, prepared.kind, prepared.mapping.signature,
+                     {**prepared.mapping.to_doc(), "saved_at": now_text()})
+    return Outcome(prepared, result)
+
+
+def import_file(engine: Engine, path, kind: str, *, dry_run: bool = False, **options) -> Outcome:
+    """Prepare and (unless ``dry_run``) import one file from disk."""
+    from pathlib import Path
+    p = Path(path)
+    prepared = prepare_import(p.read_bytes(), p.name, kind, engine=engine, **options)
+    return Outcome(prepared, None) if dry_run else run_import(engine, prepared)

@@ -1,0 +1,95 @@
+"""The store's engine: SQLite by default (WAL), PostgreSQL when ``CCDASH_DB_URL`` says so.
+
+Also the fast bulk writer (driver-level ``executemany`` of tuples, several times faster than
+``DataFrame.to_sql``) and the per-store salt used to hash caller numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, Table, create_engine, event, select
+
+from ccdash.store.schema import meta, metadata
+
+DEFAULT_URL = "sqlite:///data/ccdash.db"
+CHUNK_ROWS = 50_000
+
+
+def database_url(url: str | None = None) -> str:
+    return url or os.environ.get("CCDASH_DB_URL") or DEFAULT_URL
+
+
+def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
+    """An engine on ``url`` (or ``CCDASH_DB_URL``, or ./data/ccdash.db) with the tables created."""
+    url = database_url(url)
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    if create:
+        metadata.create_all(engine)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA temp_store=MEMORY")
+    cur.close()
+
+
+def now_text() -> str:
+    return dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def get_setting(conn: Connection, key: str) -> str | None:
+    return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+
+
+def store_salt(conn: Connection) -> str:
+    """The store's secret salt for caller hashes, made on first use."""
+    salt = get_setting(conn, "caller_salt")
+    if salt is None:
+        salt = secrets.token_hex(16)
+        conn.execute(meta.insert().values(key="caller_salt", value=salt))
+    return salt
+
+
+def _python_values(series: pd.Series) -> list:
+    """A column as Python values the DB-API accepts, NA → None; datetimes as ISO text."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        text = series.to_numpy(dtype="datetime64[s]").astype(str)
+        return [None if v == "NaT" else v for v in text]
+    if pd.api.types.is_bool_dtype(series):
+        return [None if pd.isna(v) else int(v) for v in series.to_numpy(dtype=object)]
+    if pd.api.types.is_float_dtype(series) or pd.api.types.is_integer_dtype(series):
+        arr = series.to_numpy(dtype="float64", na_value=np.nan)
+        out = arr.astype(object)
+        out[np.isnan(arr)] = None
+        return out.tolist()
+    arr = series.to_numpy(dtype=object, na_value=None)
+    return arr.tolist()
+
+
+def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
+    """Insert every row of ``frame`` (columns that ``table`` has) in one driver-level executemany."""
+    cols = [c for c in frame.columns if c in table.c]
+    if frame.empty or not cols:
+        return 0
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    names = ", ".join(f'"{c}"' for c in cols)
+    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join([mark] * len(cols))})'
+    for start in range(0, len(frame), CHUNK_ROWS):
+        part = frame.iloc[start:start + CHUNK_ROWS]
+        rows = list(zip(*(_python_values(part[c]) for c in cols)))
+        conn.exec_driver_sql(sql, rows)
+    return len(frame)

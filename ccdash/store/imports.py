@@ -1,0 +1,175 @@
+"""Imports: atomic, idempotent, undoable.
+
+One transaction per import: the import log row, the records, superseding older versions of the same
+natural keys, and the measure rebuild. The same file again (same sha256) is a no-op; an overlapping
+file upserts by key; undo deletes the import's records, restores what they replaced and rebuilds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, and_, func, insert, select, update
+
+from ccdash.findings import CcdashError
+from ccdash.i18n import register
+from ccdash.store.db import bulk_insert, now_text, store_salt
+from ccdash.store.rebuild import others_in_range, rebuild, shift
+from ccdash.store.schema import RECORDS, imports, mapping_profiles
+
+MESSAGES = {
+    "import.same_file": {
+        "zh": "这个文件已于 {when} 导入过（导入 #{id}），本次未做任何改动。",
+        "en": "This file was already imported on {when} (import #{id}); nothing was changed.",
+    },
+    "import.not_active": {
+        "zh": "导入 #{id} 不存在或已撤销。", "en": "Import #{id} does not exist or was already undone.",
+    },
+    "import.failed": {
+        "zh": "导入失败，数据库未做任何改动：{detail}",
+        "en": "The import failed and the store was left unchanged: {detail}",
+    },
+}
+register(MESSAGES)
+
+
+@dataclass
+class CommitResult:
+    import_id: int
+    status: str  # imported | same_file
+    inserted: int = 0
+    updated: int = 0
+    date_from: str | None = None
+    date_to: str | None = None
+    previous: dict | None = None
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _records_frame(frame: pd.DataFrame, conn: Connection, kind: str, import_id: int) -> pd.DataFrame:
+    """The cleaned frame as record rows: phone numbers hashed and masked, bookkeeping columns added."""
+    out = frame.copy()
+    for phone in ("caller", "callee"):
+        if phone in out:
+            out[f"{phone}_hash"], out[f"{phone}_mask"] = hash_numbers(out[phone], store_salt(conn))
+            out = out.drop(columns=phone)
+    return out.assign(import_id=import_id, is_current=1)
+
+
+def hash_numbers(numbers: pd.Series, salt: str) -> tuple[pd.Series, pd.Series]:
+    """Salted sha256 of each phone number (repeat calls still match) and a masked display text."""
+    text = numbers.astype("string").str.replace(r"[\s\-]", "", regex=True)
+    uniq = text.dropna().unique()
+    digest = {n: hashlib.sha256(f"{salt}:{n}".encode()).hexdigest()[:32] for n in uniq}
+    masked = text.str.slice(0, 3) + "****" + text.str.slice(-4)
+    masked = masked.where(text.str.len() > 7, text.str.slice(0, 2) + "****")
+    return text.map(digest).astype("string"), masked
+
+
+def find_same_file(conn: Connection, sha: str, kind: str):
+    return conn.execute(select(imports).where(
+        imports.c.sha256 == sha, imports.c.kind == kind, imports.c.status == "active")).first()
+
+
+def commit_import(engine: Engine, *, kind: str, shape: str | None, frame: pd.DataFrame, sha256: str,
+                  file_name: str, sheet: str, counts: dict, mapping: dict, report: dict) -> CommitResult:
+    """Write one import in a single transaction; a file already imported is a no-op."""
+    with engine.begin() as conn:
+        same = find_same_file(conn, sha256, kind)
+        if same is not None:
+            return CommitResult(same.id, "same_file", previous=dict(same._mapping))
+        dates = frame["date"].dropna() if "date" in frame else pd.Series(dtype="string")
+        d0, d1 = (dates.min(), dates.max()) if len(dates) else (None, None)
+        import_id = conn.execute(insert(imports).values(
+            kind=kind, shape=shape, file_name=file_name, sha256=sha256, sheet=sheet, status="active",
+            created_at=now_text(), date_from=d0, date_to=d1, mapping=json.dumps(mapping, ensure_ascii=False),
+            report=json.dumps(report, ensure_ascii=False, default=str), **counts)).inserted_primary_key[0]
+        records = _records_frame(frame, conn, kind, import_id)
+        bulk_insert(conn, RECORDS[kind], records)
+        updated, r0, r1 = _supersede(conn, kind, import_id)
+        conn.execute(update(imports).where(imports.c.id == import_id).values(
+            inserted=len(records) - updated, updated=updated))
+        _rebuild_after_import(conn, kind, import_id, d0, d1, r0, r1, records)
+        return CommitResult(import_id, "imported", len(records) - updated, updated, d0, d1)
+
+
+def _supersede(conn: Connection, kind: str, import_id: int) -> tuple[int, str | None, str | None]:
+    """Mark older current versions of this import's keys as replaced; their count and date range."""
+    rec = RECORDS[kind]
+    new = rec.alias("new")
+    older = select(rec.c.id).join(new, and_(new.c.rkey == rec.c.rkey, new.c.import_id == import_id)).where(
+        rec.c.is_current == 1, rec.c.import_id != import_id)
+    ids = [r[0] for r in conn.execute(older)]
+    if not ids:
+        return 0, None, None
+    r0 = r1 = None
+    if "date" in rec.c:
+        r0, r1 = conn.execute(select(func.min(rec.c.date), func.max(rec.c.date)).where(rec.c.id.in_(ids))).one()
+    for start in range(0, len(ids), 20_000):
+        conn.execute(update(rec).where(rec.c.id.in_(ids[start:start + 20_000])).values(is_current=0))
+    return len(ids), r0, r1
+
+
+def _rebuild_after_import(conn, kind, import_id, d0, d1, r0, r1, records) -> None:
+    if kind == "roster" or d0 is None:
+        rebuild(conn, kind, None, None)
+        return
+    if kind == "calls":  # earlier days may now have a repeat call within the window
+        rebuild(conn, kind, shift(d0, -7), shift(d0, -1))
+    if r0 is not None:
+        rebuild(conn, kind, min(r0, d0), max(r1, d1))
+        return
+    alone = others_in_range(conn, kind, d0, d1, import_id) == 0
+    fresh = records.assign(start_time=records["start_time"]) if (alone and kind == "calls") else None
+    rebuild(conn, kind, d0, d1, fresh)
+
+
+def undo_import(engine: Engine, import_id: int) -> dict:
+    """Remove an import: its records go, the versions it replaced come back, measures are rebuilt."""
+    with engine.begin() as conn:
+        row = conn.execute(select(imports).where(imports.c.id == import_id, imports.c.status == "active")).first()
+        if row is None:
+            raise CcdashError("import.not_active", id=import_id)
+        rec = RECORDS[row.kind]
+        mine = select(rec.c.rkey).where(rec.c.import_id == import_id, rec.c.is_current == 1)
+        latest = (select(func.max(rec.c.id)).where(rec.c.import_id != import_id, rec.c.rkey.in_(mine))
+                  .group_by(rec.c.rkey))
+        restore = [r[0] for r in conn.execute(latest)]
+        span = [conn.execute(select(func.min(rec.c.date), func.max(rec.c.date)).where(cond)).one()
+                for cond in (rec.c.import_id == import_id, rec.c.id.in_(restore or [-1]))] if "date" in rec.c else []
+        for start in range(0, len(restore), 20_000):
+            conn.execute(update(rec).where(rec.c.id.in_(restore[start:start + 20_000])).values(is_current=1))
+        conn.execute(rec.delete().where(rec.c.import_id == import_id))
+        conn.execute(update(imports).where(imports.c.id == import_id).values(status="undone", undone_at=now_text()))
+        days = [d for pair in span for d in pair if d]
+        rebuild(conn, row.kind, min(days) if days else None, max(days) if days else None)
+        if row.kind == "calls" and days:
+            rebuild(conn, row.kind, shift(min(days), -7), shift(min(days), -1))
+        return {"import_id": import_id, "restored": len(restore), "kind": row.kind}
+
+
+def import_history(engine: Engine) -> pd.DataFrame:
+    with engine.connect() as conn:
+        rows = conn.execute(select(imports).order_by(imports.c.id.desc())).fetchall()
+    return pd.DataFrame(rows, columns=[c.name for c in imports.c]).drop(columns=["mapping", "report"])
+
+
+def save_profile(engine: Engine, kind: str, signature: str, doc: dict) -> None:
+    """Remember a confirmed mapping under the header signature (replacing an older one)."""
+    with engine.begin() as conn:
+        conn.execute(mapping_profiles.delete().where(
+            mapping_profiles.c.signature == signature, mapping_profiles.c.kind == kind))
+        conn.execute(insert(mapping_profiles).values(
+            signature=signature, kind=kind, doc=json.dumps(doc, ensure_ascii=False), updated_at=now_text()))
+
+
+def load_profile(engine: Engine, kind: str, signature: str) -> dict | None:
+    with engine.connect() as conn:
+        doc = conn.execute(select(mapping_profiles.c.doc).where(
+            mapping_profiles.c.signature == signature, mapping_profiles.c.kind == kind)).scalar()
+    return json.loads(doc) if doc else None

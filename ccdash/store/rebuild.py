@@ -1,0 +1,98 @@
+"""Keep the measure tables equal to the current records, date range by date range.
+
+Measures are never patched in place: after an import or an undo, the affected dates are deleted and
+recomputed from the current records of those dates. A first import of new dates (nothing else
+current there) is computed from the frame in memory instead of read back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Connection, and_, delete, func, select, update
+
+from ccdash.store.db import bulk_insert
+from ccdash.store.measures import CALL_MEASURES, REPEAT_HORIZON, call_measures, roll_up_day
+from ccdash.store.schema import MEASURE_TABLES, RECORDS, aux_reason_day
+from ccdash.store.state_measures import state_measures
+
+DATETIME_COLUMNS = ("start_time", "answer_time", "end_time", "state_start")
+
+
+def team_map(conn: Connection) -> dict[str, str]:
+    roster = RECORDS["roster"]
+    rows = conn.execute(select(roster.c.agent_id, roster.c.team).where(roster.c.is_current == 1))
+    return {a: t or "" for a, t in rows if a}
+
+
+def read_records(conn: Connection, kind: str, d0: str, d1: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """Current records of ``kind`` dated ``d0``..``d1`` as a typed frame."""
+    table = RECORDS[kind]
+    cols = [table.c[c] for c in columns] if columns else [c for c in table.c if c.name not in ("rkey", "row_no")]
+    query = select(*cols).where(table.c.is_current == 1, table.c.date.between(d0, d1))
+    frame = pd.DataFrame(conn.execute(query).fetchall(), columns=[c.name for c in cols])
+    for name in DATETIME_COLUMNS:
+        if name in frame:
+            frame[name] = pd.to_datetime(frame[name], format="ISO8601")
+    for name in ("direction", "result", "caller_hash", "agent_id", "queue", "business_type", "state"):
+        if name in frame:
+            frame[name] = frame[name].astype("string")
+    return frame
+
+
+def others_in_range(conn: Connection, kind: str, d0: str, d1: str, import_id: int) -> int:
+    table = RECORDS[kind]
+    return conn.execute(select(func.count()).select_from(table).where(
+        table.c.is_current == 1, table.c.import_id != import_id, table.c.date.between(d0, d1))).scalar()
+
+
+def shift(day: str, days: int) -> str:
+    return (dt.date.fromisoformat(day) + dt.timedelta(days=days)).isoformat()
+
+
+def _replace(conn: Connection, key: tuple[str, str], d0: str, d1: str, frame: pd.DataFrame) -> None:
+    table = MEASURE_TABLES[key]
+    conn.execute(delete(table).where(table.c.date.between(d0, d1)))
+    bulk_insert(conn, table, frame)
+
+
+def rebuild_calls(conn: Connection, d0: str, d1: str, fresh: pd.DataFrame | None = None) -> None:
+    """Recompute call measures for ``d0``..``d1`` (from ``fresh`` when it is all there is)."""
+    records = fresh if fresh is not None else read_records(conn, "calls", d0, d1)
+    context = read_records(conn, "calls", shift(d1, 1), shift(d1, REPEAT_HORIZON.days),
+                           ["caller_hash", "start_time", "direction", "result"])
+    fine = call_measures(records.reset_index(drop=True), team_map(conn), context)
+    _replace(conn, ("calls", "fine"), d0, d1, fine)
+    _replace(conn, ("calls", "day"), d0, d1, roll_up_day(fine, CALL_MEASURES))
+
+
+def rebuild_states(conn: Connection, d0: str, d1: str) -> None:
+    """Recompute agent-state measures for ``d0``..``d1`` from the current state records."""
+    records = read_records(conn, "agent_states", d0, d1)
+    teams = team_map(conn)
+    is_log = records["state_start"].notna() if "state_start" in records else pd.Series(False, index=records.index)
+    parts = [state_measures(records[is_log], "log", teams), state_measures(records[~is_log], "summary", teams)]
+    _replace(conn, ("states", "fine"), d0, d1, pd.concat([p[0] for p in parts if len(p[0])]) if any(len(p[0]) for p in parts) else parts[0][0])
+    _replace(conn, ("states", "day"), d0, d1, pd.concat([p[1] for p in parts]))
+    conn.execute(delete(aux_reason_day).where(aux_reason_day.c.date.between(d0, d1)))
+    bulk_insert(conn, aux_reason_day, pd.concat([p[2] for p in parts]))
+
+
+def rebuild(conn: Connection, kind: str, d0: str | None, d1: str | None, fresh: pd.DataFrame | None = None) -> None:
+    """Bring the measures of ``kind`` up to date for a date range (roster: the team columns)."""
+    if kind == "roster":
+        refresh_teams(conn)
+    elif d0 and d1 and kind == "calls":
+        rebuild_calls(conn, d0, d1, fresh)
+    elif d0 and d1 and kind == "agent_states":
+        rebuild_states(conn, d0, d1)
+
+
+def refresh_teams(conn: Connection) -> None:
+    """Write each agent's current team into every measure table (after a roster change)."""
+    roster = RECORDS["roster"]
+    for table in (*MEASURE_TABLES.values(), aux_reason_day):
+        team = (select(roster.c.team).where(and_(roster.c.rkey == table.c.agent_id, roster.c.is_current == 1))
+                .limit(1).scalar_subquery())
+        conn.execute(update(table).values(team=func.coalesce(team, "")))

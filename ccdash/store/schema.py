@@ -1,0 +1,118 @@
+"""Tables of the indicator store (SQLAlchemy Core), declared from the configuration.
+
+* ``imports`` — one row per import (file, sha256, kind, counts, status), ``mapping_profiles``.
+* ``rec_<kind>`` — normalised records, every version kept; ``is_current`` marks the latest version of
+  each natural key (``rkey``) among active imports, so an overlapping file upserts and an undo
+  restores what it replaced.
+* ``call_fine`` / ``call_day`` and ``state_fine`` / ``state_day`` — additive measures (counts and sums)
+  at date × 30-minute interval × agent × queue × business type, and a daily roll-up beside it.
+Dates and times are stored as ISO text ('YYYY-MM-DD', 'YYYY-MM-DD HH:MM:SS'), the same on SQLite and
+PostgreSQL, so they sort and compare as text.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column, Float, Index, Integer, MetaData, String, Table, Text,
+)
+
+from ccdash.config import active_kinds, field_dictionary
+from ccdash.store.measures import CALL_MEASURES, STATE_MEASURES
+
+metadata = MetaData()
+
+meta = Table("meta", metadata, Column("key", String(64), primary_key=True), Column("value", Text))
+
+imports = Table(
+    "imports", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),
+    Column("shape", String(32)),
+    Column("file_name", Text, nullable=False),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("sheet", Text),
+    Column("status", String(16), nullable=False, default="active"),
+    *(Column(name, Integer, default=0) for name in (
+        "rows_read", "accepted", "rejected", "ignored", "blank_rows", "total_rows", "inserted", "updated")),
+    Column("date_from", String(10)),
+    Column("date_to", String(10)),
+    Column("created_at", String(19), nullable=False),
+    Column("undone_at", String(19)),
+    Column("mapping", Text),
+    Column("report", Text),
+)
+
+mapping_profiles = Table(
+    "mapping_profiles", metadata,
+    Column("signature", String(32), primary_key=True),
+    Column("kind", String(32), primary_key=True),
+    Column("doc", Text, nullable=False),
+    Column("updated_at", String(19), nullable=False),
+)
+
+COLUMN_TYPES = {"duration": Float, "number": Float, "int": Float, "bool": Integer, "csat": Float,
+                "datetime": String(19), "date": String(10), "time": Float}
+
+
+def record_columns(kind: str) -> list[Column]:
+    """Typed columns for the fields of one kind; phone numbers become a hash and a masked text."""
+    fields = field_dictionary()
+    cols: list[Column] = []
+    for name in active_kinds()[kind].fields:
+        ftype = fields[name].type
+        if ftype == "phone":
+            cols += [Column(f"{name}_hash", String(64)), Column(f"{name}_mask", String(32))]
+        else:
+            cols.append(Column(name, COLUMN_TYPES.get(ftype, Text)))
+    if kind == "agent_states":
+        cols.append(Column("state_label", Text))
+    return cols
+
+
+def _record_table(kind: str) -> Table:
+    table = Table(
+        f"rec_{kind}", metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("import_id", Integer, nullable=False, index=True),
+        Column("rkey", Text, nullable=False),
+        Column("is_current", Integer, nullable=False),
+        Column("row_no", Integer),
+        *record_columns(kind),
+    )
+    Index(f"ix_rec_{kind}_key", table.c.rkey, table.c.is_current)
+    if "date" in table.c:
+        Index(f"ix_rec_{kind}_date", table.c.date, table.c.is_current)
+    return table
+
+
+RECORDS = {kind: _record_table(kind) for kind in active_kinds()}
+
+GRAIN_KEYS = ("date", "week", "month", "agent_id", "team")
+
+
+def _measure_table(name: str, measures: tuple[str, ...], *, interval: bool, call_dims: bool) -> Table:
+    dims = [Column("date", String(10), nullable=False)]
+    dims += [Column("interval", Integer, nullable=False)] if interval else []
+    dims += [Column("week", String(10), nullable=False), Column("month", String(10), nullable=False),
+             Column("agent_id", Text, nullable=False), Column("team", Text, nullable=False)]
+    dims += [Column("queue", Text, nullable=False), Column("business_type", Text, nullable=False)] if call_dims else []
+    table = Table(name, metadata, *dims, *(Column(m, Float, nullable=False, default=0) for m in measures))
+    Index(f"ix_{name}_date", table.c.date)
+    Index(f"ix_{name}_team_date", table.c.team, table.c.date)
+    return table
+
+
+MEASURE_TABLES = {
+    ("calls", "fine"): _measure_table("call_fine", CALL_MEASURES, interval=True, call_dims=True),
+    ("calls", "day"): _measure_table("call_day", CALL_MEASURES, interval=False, call_dims=True),
+    ("states", "fine"): _measure_table("state_fine", STATE_MEASURES, interval=True, call_dims=False),
+    ("states", "day"): _measure_table("state_day", STATE_MEASURES, interval=False, call_dims=False),
+}
+
+aux_reason_day = Table(
+    "aux_reason_day", metadata,
+    Column("date", String(10), nullable=False), Column("agent_id", Text, nullable=False),
+    Column("team", Text, nullable=False), Column("reason", Text, nullable=False),
+    Column("seconds", Float, nullable=False),
+)
+Index("ix_aux_reason_day_date", aux_reason_day.c.date)

@@ -60,7 +60,8 @@ def _sum_table(conn, key: tuple[str, str], measures: list[str], groups: list[str
     for name, allowed in filters.items():
         query = query.where(table.c[name].in_(list(allowed)))
     query = query.group_by(*cols) if cols else query
-    return pd.DataFrame(conn.execute(query).fetchall(), columns=[*groups, *measures])
+    frame = pd.DataFrame(conn.execute(query).fetchall(), columns=[*groups, *measures])
+    return frame if cols else frame.dropna(how="all", subset=measures)  # SUM over no rows is one NULL row
 
 
 def _distinct(conn, groups: list[str], d0: str, d1: str, filters: dict, with_states: bool) -> pd.DataFrame:

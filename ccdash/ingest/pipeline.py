@@ -29,8 +29,8 @@ MESSAGES = {
         "en": "Required columns are missing: {fields}. Map a column to each of them.",
     },
     "import.duplicate_keys": {
-        "zh": "文件中有 {count} 行的主键（{key}）重复，例如第 {rows} 行。为免把不同的通话合并，请指定能唯一区分每行的主键列（如 --key 列1,列2）。",
-        "en": "{count} rows share a key ({key}) with another row, e.g. rows {rows}. So that distinct calls are not merged, choose key columns that identify each row (e.g. --key col1,col2).",
+        "zh": "文件中有 {count} 行的主键（{key}）重复，例如第 {rows} 行。为免把不同的记录合并，请指定能唯一区分每行的主键列（如 --key 列1,列2）。",
+        "en": "{count} rows share a key ({key}) with another row, e.g. rows {rows}. So that distinct records are not merged, choose key columns that identify each row (e.g. --key col1,col2).",
     },
     "import.nothing_accepted": {
         "zh": "没有可导入的行：{rejected} 行被拒绝（见拒绝明细）。",

@@ -126,7 +126,7 @@ def call_measures(calls: pd.DataFrame, teams: dict[str, str], context: pd.DataFr
     dims = time_dims(calls["start_time"])
     for name in ("agent_id", "queue", "business_type"):
         dims[name] = _col(calls, name, "string").fillna("").astype(str).to_numpy()
-    dims["team"] = dims["agent_id"].map(teams).fillna("")
+    dims["team"] = dims["agent_id"].map(teams).astype("string").fillna("")
     flags = pd.concat([call_flags(calls), repeat_flags(calls, context)], axis=1)
     keys = [*CALL_DIMS, "week", "month"]
     return pd.concat([dims, flags], axis=1).groupby(keys, sort=False, as_index=False)[list(CALL_MEASURES)].sum()

@@ -59,7 +59,7 @@ def _from_log(records: pd.DataFrame, teams: dict[str, str]) -> tuple[pd.DataFram
     pieces = split_log(records)
     dims = time_dims(pieces["piece_start"])
     dims["agent_id"] = pieces["agent_id"].astype(str).to_numpy()
-    dims["team"] = dims["agent_id"].map(teams).fillna("")
+    dims["team"] = dims["agent_id"].map(teams).astype("string").fillna("")
     state = pieces["state"].astype("string")
     values = {m: np.where(state.isin([s for s, c in STATE_COLUMN.items() if c == m]), pieces["seconds"], 0.0)
               for m in STATE_MEASURES if m != "login_s"}
@@ -77,7 +77,7 @@ def _from_summary(records: pd.DataFrame, teams: dict[str, str]) -> tuple[pd.Data
     day = time_dims(pd.to_datetime(records["date"]))
     day = day.drop(columns="interval")
     day["agent_id"] = records["agent_id"].astype(str).to_numpy()
-    day["team"] = day["agent_id"].map(teams).fillna("")
+    day["team"] = day["agent_id"].map(teams).astype("string").fillna("")
     for src, dst in SUMMARY_COLUMN.items():
         day[dst] = records[src].fillna(0).to_numpy() if src in records else 0.0
     reason_cols = [c for c in AUX_REASON_FIELDS if c in records]

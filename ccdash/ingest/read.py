@@ -1,0 +1,452 @@
+"""Bytes of an uploaded file → raw cell grids (:class:`RawSheet`), one per sheet.
+
+No header handling happens here: a sheet is the grid of cells as the user sees it in Excel, every
+cell a string (or NA when blank), with ``first_row`` / ``first_col`` telling where the grid sits so
+that reported positions match what the user sees.
+
+* Workbooks (.xlsx/.xlsm/.xls/.ods) are read with ``fastexcel`` (Rust calamine), all cells as text.
+  What fastexcel 0.21 does, as found by the tests in ``tests/test_read.py``:
+
+  - with ``skip_rows=0`` the grid starts at Excel row 1 (leading empty rows are kept, we trim them
+    and move ``first_row``); leading empty *columns* are dropped by calamine, the first column's
+    ``absolute_index`` says which Excel column it is;
+  - dates come as ``"2026-03-01 09:05:00"``, time/duration cells as ``"1899-12-31 00:02:35"``;
+  - numbers are rendered without exponent: ``13900001111`` → ``"13900001111"``, integral floats
+    without ``.0``; a 19-digit number keeps only a double's precision (as in Excel itself);
+  - error cells (#REF!, #DIV/0! …) come back as null plus a cell error ``Error(Ref)``; we put the
+    Excel text (``"#REF!"``) back in the grid so the validator can reject it with a reason;
+  - formulas without a cached value (written by openpyxl/xlwt) read as blank.
+
+* Text files (.csv/.txt/.tsv) are decoded (BOM → UTF-8/UTF-16, strict UTF-8, GB18030, then
+  charset-normalizer's guess), the delimiter is sniffed among ``, ; TAB |`` and pandas' C parser
+  reads every field as text. CRLF, LF and CR-only line endings all work; ragged rows are padded.
+
+The file kind is chosen from the magic bytes first (users rename files), the extension second.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePath
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ccdash.findings import CcdashError
+from ccdash.i18n import register
+
+MESSAGES = {
+    "read.unsupported_type": {
+        "zh": "不支持的文件类型“{ext}”（文件 {file}）。请上传以下格式之一：{supported}。",
+        "en": "Unsupported file type '{ext}' ({file}). Please upload one of: {supported}.",
+    },
+    "read.corrupt_workbook": {
+        "zh": "无法读取 Excel 文件 {file}：文件已损坏，或是改了扩展名的其他类型文件。"
+        "请在 Excel 中打开后“另存为”.xlsx 再上传。（详情：{detail}）",
+        "en": "Cannot read the Excel file {file}: it is damaged or is another kind of file renamed. "
+        "Open it in Excel, 'Save As' .xlsx and upload again. (Details: {detail})",
+    },
+    "read.looks_like_word": {
+        "zh": "文件 {file} 看起来是 Word 文档，而不是 Excel 表格。请上传从系统导出的 Excel 或 CSV 文件。",
+        "en": "The file {file} looks like a Word document, not an Excel workbook. "
+        "Please upload the Excel or CSV file exported from the system.",
+    },
+    "read.looks_like_powerpoint": {
+        "zh": "文件 {file} 看起来是 PowerPoint 演示文稿，而不是 Excel 表格。请上传 Excel 或 CSV 文件。",
+        "en": "The file {file} looks like a PowerPoint presentation, not an Excel workbook. "
+        "Please upload an Excel or CSV file.",
+    },
+    "read.encrypted": {
+        "zh": "文件 {file} 设置了打开密码，无法读取。请在 Excel 中取消密码（文件→信息→保护工作簿）后再上传。",
+        "en": "The file {file} is password-protected and cannot be read. Remove the password in "
+        "Excel (File → Info → Protect Workbook) and upload again.",
+    },
+    "read.empty_file": {
+        "zh": "文件 {file} 是空的（0 字节）。请检查导出是否成功后重新上传。",
+        "en": "The file {file} is empty (0 bytes). Check that the export succeeded and upload again.",
+    },
+    "read.no_sheets": {
+        "zh": "Excel 文件 {file} 中没有任何工作表。",
+        "en": "The Excel file {file} contains no worksheets.",
+    },
+    "read.sheet_not_found": {
+        "zh": "文件 {file} 中找不到工作表“{sheet}”。可用的工作表：{available}。",
+        "en": "Sheet '{sheet}' not found in {file}. Available sheets: {available}.",
+    },
+    "read.cell_too_long": {
+        "zh": "文件 {file} 工作表“{sheet}”第 {row} 行 {column} 列的单元格有 {length} 个字符，"
+        "超过 Excel 的上限 {limit}。请检查导出文件是否损坏（例如引号不配对）。",
+        "en": "The cell at row {row}, column {column} of sheet '{sheet}' in {file} has {length} "
+        "characters, more than Excel's limit of {limit}. Check the export is not damaged "
+        "(e.g. an unbalanced quote).",
+    },
+    "read.undecodable": {
+        "zh": "无法识别文件 {file} 的文字编码，它可能不是文本文件。请从系统重新导出为 CSV（UTF-8）或 Excel 文件。",
+        "en": "Cannot work out the text encoding of {file}; it may not be a text file. Export it "
+        "again as CSV (UTF-8) or Excel.",
+    },
+    "read.csv_failed": {
+        "zh": "无法解析文本文件 {file}：{detail}。请在 Excel 中打开确认内容，另存为 .xlsx 再上传。",
+        "en": "Cannot parse the text file {file}: {detail}. Open it in Excel to check, save it as "
+        ".xlsx and upload again.",
+    },
+}
+register(MESSAGES)
+
+EXCEL_CELL_LIMIT = 32_767
+WORKBOOK_EXTS = (".xlsx", ".xlsm", ".xls", ".ods")
+TEXT_EXTS = (".csv", ".txt", ".tsv")
+SUPPORTED = ", ".join(WORKBOOK_EXTS + TEXT_EXTS)
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+DELIMITERS = ",;\t|"
+_FAST_MAX_COLUMNS = 4096
+STRING = pd.StringDtype("pyarrow")
+_ERROR_TEXT = {
+    "Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#NULL!", "Num": "#NUM!",
+    "Ref": "#REF!", "Value": "#VALUE!", "GettingData": "#GETTING_DATA",
+}
+_ERROR_DETAIL = re.compile(r"Error\((\w+)\)")
+
+
+@dataclass
+class RawSheet:
+    """One sheet as a grid of text cells; data row ``i`` is Excel row ``first_row + i``."""
+
+    name: str
+    cells: pd.DataFrame
+    first_row: int
+    first_col: int
+
+
+def column_letter(index: int) -> str:
+    """Excel column letters of a 0-based column index: 0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def sheet_names(data: bytes, filename: str) -> list[str]:
+    """Names of the sheets of a workbook; a text file has one sheet named after the file stem."""
+    if _kind(data, filename) == "text":
+        return [PurePath(filename).stem]
+    return list(_open_workbook(data, filename).sheet_names)
+
+
+def read_sheet(
+    data: bytes, filename: str, sheet: str | int = 0, *, n_rows: int | None = None
+) -> RawSheet:
+    """Read one sheet (by name or 0-based position) as a :class:`RawSheet`; ``n_rows`` caps rows."""
+    if _kind(data, filename) == "text":
+        stem = PurePath(filename).stem
+        if sheet not in (0, stem, ""):
+            raise CcdashError("read.sheet_not_found", file=filename, sheet=sheet, available=stem)
+        return _read_text(data, filename, stem, n_rows)
+    reader = _open_workbook(data, filename)
+    return _read_workbook_sheet(reader, filename, _sheet_index(reader, filename, sheet), n_rows)
+
+
+def read_preview(data: bytes, filename: str, n_rows: int = 40) -> list[RawSheet]:
+    """The first ``n_rows`` rows of every sheet of the file."""
+    if _kind(data, filename) == "text":
+        return [_read_text(data, filename, PurePath(filename).stem, n_rows)]
+    reader = _open_workbook(data, filename)
+    return [
+        _read_workbook_sheet(reader, filename, i, n_rows) for i in range(len(reader.sheet_names))
+    ]
+
+
+# --- file kind --------------------------------------------------------------------------------
+
+
+def _kind(data: bytes, filename: str) -> str:
+    """``"workbook"`` or ``"text"``, from the magic bytes and the extension; raises on bad input."""
+    ext = PurePath(filename).suffix.lower()
+    if ext not in WORKBOOK_EXTS + TEXT_EXTS:
+        raise CcdashError(
+            "read.unsupported_type", file=filename, ext=ext or filename, supported=SUPPORTED
+        )
+    if not data:
+        raise CcdashError("read.empty_file", file=filename)
+    if data.startswith(ZIP_MAGIC):
+        _check_zip(data, filename)
+        return "workbook"
+    if data.startswith(OLE_MAGIC):
+        if "EncryptedPackage".encode("utf-16-le") in data[:1_000_000]:
+            raise CcdashError("read.encrypted", file=filename)
+        return "workbook"
+    if ext in WORKBOOK_EXTS and _looks_binary(data):
+        raise CcdashError("read.corrupt_workbook", file=filename, detail="unknown file format")
+    return "text"
+
+
+def _check_zip(data: bytes, filename: str) -> None:
+    """Reject zips that are not spreadsheets (Word, PowerPoint, damaged archives)."""
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise CcdashError("read.corrupt_workbook", file=filename, detail=_short(exc)) from exc
+    if "word/document.xml" in names:
+        raise CcdashError("read.looks_like_word", file=filename)
+    if "ppt/presentation.xml" in names:
+        raise CcdashError("read.looks_like_powerpoint", file=filename)
+    if "xl/workbook.xml" not in names and "content.xml" not in names:
+        raise CcdashError("read.corrupt_workbook", file=filename, detail="not a spreadsheet")
+
+
+def _short(exc: BaseException) -> str:
+    """A one-line, bounded description of a library exception for a message."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:200]
+
+
+# --- workbooks --------------------------------------------------------------------------------
+
+
+def _open_workbook(data: bytes, filename: str):
+    """A fastexcel reader for the bytes; any library failure becomes ``read.corrupt_workbook``."""
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(data)
+        names = reader.sheet_names
+    except Exception as exc:  # fastexcel raises many unrelated types
+        raise CcdashError("read.corrupt_workbook", file=filename, detail=_short(exc)) from exc
+    if not names:
+        raise CcdashError("read.no_sheets", file=filename)
+    return reader
+
+
+def _sheet_index(reader, filename: str, sheet: str | int) -> int:
+    """The 0-based position of ``sheet`` (a name or a position) in the workbook."""
+    names = list(reader.sheet_names)
+    if isinstance(sheet, int) and 0 <= sheet < len(names):
+        return sheet
+    if isinstance(sheet, str) and sheet in names:
+        return names.index(sheet)
+    raise CcdashError(
+        "read.sheet_not_found", file=filename, sheet=sheet, available="、".join(names)
+    )
+
+
+def _read_workbook_sheet(reader, filename: str, index: int, n_rows: int | None) -> RawSheet:
+    """Load sheet ``index`` as text, restore error cells, trim the empty border."""
+    name = reader.sheet_names[index]
+    batch, first_col = _load_batch(reader, filename, index, n_rows)
+    sheet = _to_raw(name, batch, errors=_cell_errors(batch), first_row=1, first_col=first_col)
+    skipped = sheet.first_row - 1
+    if n_rows is not None and skipped and len(sheet.cells) + skipped >= n_rows:
+        batch, first_col = _load_batch(reader, filename, index, n_rows + skipped)
+        sheet = _to_raw(name, batch, _cell_errors(batch), first_row=1, first_col=first_col)
+    _check_lengths(sheet, filename)
+    return sheet
+
+
+def _load_batch(reader, filename: str, index: int, n_rows: int | None):
+    """(arrow batch with cell errors, absolute index of its first column) for one sheet."""
+    try:
+        sheet = reader.load_sheet(
+            index, header_row=None, dtypes="string", skip_rows=0, n_rows=n_rows,
+            whitespace_as_null=True,
+        )
+        columns = sheet.available_columns()
+        batch = sheet.to_arrow_with_errors()
+    except Exception as exc:
+        raise CcdashError("read.corrupt_workbook", file=filename, detail=_short(exc)) from exc
+    first_col = columns[0].absolute_index if columns else 0
+    return batch, first_col
+
+
+def _cell_errors(batch) -> list[tuple[int, int, str]]:
+    """(row, column, Excel text) of the error cells fastexcel reported as conversion errors."""
+    _, errors = batch
+    found = []
+    for err in getattr(errors, "errors", None) or []:
+        match = _ERROR_DETAIL.search(err.detail)
+        if match:
+            row, col = err.position
+            found.append((row, col, _ERROR_TEXT.get(match.group(1), "#" + match.group(1).upper())))
+    return found
+
+
+def _to_raw(name: str, batch, errors, first_row: int, first_col: int) -> RawSheet:
+    """Arrow batch → RawSheet with int columns, NA for blanks and the border trimmed."""
+    record_batch, _ = batch
+    frame = _frame_from_arrays([_blank_to_null(col) for col in record_batch.columns])
+    for row, col, text in errors:
+        frame.iat[row, col] = text
+    return _trim(name, frame, first_row, first_col)
+
+
+# --- text files -------------------------------------------------------------------------------
+
+
+def _read_text(data: bytes, filename: str, name: str, n_rows: int | None) -> RawSheet:
+    """Decode, sniff and parse a delimited text file into a RawSheet."""
+    text, codec = _decode(data, filename)
+    sep = _sniff_delimiter(text)
+    if codec == "utf-8-sig":
+        utf8 = data[3:]
+    else:
+        utf8 = data if codec == "utf-8" else text.encode("utf-8")
+    del text
+    arrays = None if n_rows is not None else _parse_text_fast(utf8, sep)
+    if arrays is None:
+        arrays = _parse_text_pandas(utf8, filename, sep, n_rows)
+    sheet = _trim(name, _frame_from_arrays([_blank_to_null(a) for a in arrays]), 1, 0)
+    _check_lengths(sheet, filename)
+    return sheet
+
+
+def _looks_binary(data: bytes) -> bool:
+    """True when the start of the file has NUL bytes and no UTF-16 byte-order mark."""
+    head = data[:8192]
+    return b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+
+def _decode(data: bytes, filename: str) -> tuple[str, str]:
+    """(text, codec): BOM, strict UTF-8, GB18030, then charset-normalizer's best guess."""
+    boms = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+    for bom, codec in boms:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), codec
+            except UnicodeDecodeError as exc:
+                raise CcdashError("read.undecodable", file=filename) from exc
+    if _looks_binary(data):
+        raise CcdashError("read.undecodable", file=filename)
+    for codec in ("utf-8", "gb18030"):
+        try:
+            return data.decode(codec), codec
+        except UnicodeDecodeError:
+            pass
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise CcdashError("read.undecodable", file=filename)
+    return str(best), best.encoding
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The field delimiter among , ; TAB | — csv.Sniffer on a sample, else by counting."""
+    lines = [line for line in text[:65536].splitlines()[:50] if line.strip()]
+    if not lines:
+        return ","
+    try:
+        found = csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        found = None
+    if found and sum(found in line for line in lines) * 2 > len(lines):
+        return found
+    return max(DELIMITERS, key=lambda d: _delimiter_score(d, lines))
+
+
+def _delimiter_score(delimiter: str, lines: list[str]) -> tuple[int, int]:
+    """(lines sharing the most common non-zero count, that count) for one candidate delimiter."""
+    counts = [c for c in (line.count(delimiter) for line in lines) if c]
+    if not counts:
+        return (0, 0)
+    mode = max(set(counts), key=counts.count)
+    return (counts.count(mode), mode)
+
+
+def _parse_text_fast(utf8: bytes, sep: str) -> list[pa.Array] | None:
+    """pyarrow's multi-threaded CSV reader (10× pandas); None when the file is ragged or odd."""
+    import pyarrow.csv as pacsv
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(utf8),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pacsv.ParseOptions(
+                delimiter=sep, newlines_in_values=True, ignore_empty_lines=False
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"f{i}": pa.string() for i in range(_FAST_MAX_COLUMNS)},
+                strings_can_be_null=False, quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    if any(t != pa.string() for t in table.schema.types):
+        return None
+    return [col.combine_chunks() for col in table.columns]
+
+
+def _parse_text_pandas(utf8: bytes, filename: str, sep: str, n_rows: int | None) -> list[pa.Array]:
+    """Every field as text with pandas' C parser; rows longer than the first get more columns."""
+    names = None
+    for _ in range(50):
+        try:
+            frame = pd.read_csv(
+                io.BytesIO(utf8), sep=sep, header=None, names=names, dtype=STRING,
+                encoding="utf-8", keep_default_na=False, na_filter=False,
+                skip_blank_lines=False, quotechar='"', engine="c", nrows=n_rows, index_col=False,
+            )
+            return [pa.array(frame[c].array) for c in frame.columns]
+        except pd.errors.EmptyDataError:
+            return []
+        except (pd.errors.ParserError, ValueError) as exc:
+            wider = re.search(r"Expected \d+ fields .* saw (\d+)", str(exc))
+            if not wider:
+                raise CcdashError("read.csv_failed", file=filename, detail=_short(exc)) from exc
+            names = list(range(int(wider.group(1))))
+    raise CcdashError("read.csv_failed", file=filename, detail="too many ragged rows")
+
+
+# --- shared -----------------------------------------------------------------------------------
+
+
+def _blank_to_null(array) -> pa.Array:
+    """Arrow string array with empty and whitespace-only cells as null."""
+    array = array.cast(pa.string()) if array.type != pa.string() else array
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    blank = pc.equal(pc.utf8_trim_whitespace(array), "")
+    return pc.if_else(blank, pa.scalar(None, pa.string()), array)
+
+
+def _frame_from_arrays(arrays: list[pa.Array]) -> pd.DataFrame:
+    """A DataFrame with int column labels 0..n-1, every column pandas string (pyarrow) dtype."""
+    data = {i: pd.Series(STRING.__from_arrow__(arr)) for i, arr in enumerate(arrays)}
+    frame = pd.DataFrame(data) if data else pd.DataFrame()
+    frame.columns = pd.RangeIndex(frame.shape[1])
+    return frame
+
+
+def _trim(name: str, frame: pd.DataFrame, first_row: int, first_col: int) -> RawSheet:
+    """Drop leading/trailing all-blank rows and columns, moving ``first_row``/``first_col``."""
+    if frame.empty:
+        return RawSheet(name, pd.DataFrame(), first_row, first_col)
+    filled = frame.notna()
+    rows = filled.any(axis=1).to_numpy().nonzero()[0]
+    cols = filled.any(axis=0).to_numpy().nonzero()[0]
+    if len(rows) == 0:
+        return RawSheet(name, pd.DataFrame(), first_row, first_col)
+    top, bottom, left, right = rows[0], rows[-1], cols[0], cols[-1]
+    cells = frame.iloc[top : bottom + 1, left : right + 1].reset_index(drop=True)
+    cells.columns = pd.RangeIndex(cells.shape[1])
+    return RawSheet(name, cells, first_row + int(top), first_col + int(left))
+
+
+def _check_lengths(sheet: RawSheet, filename: str) -> None:
+    """Raise ``read.cell_too_long`` for the first cell longer than Excel's 32,767 characters."""
+    for col in sheet.cells.columns:
+        lengths = pc.utf8_length(pa.array(sheet.cells[col].array))
+        longest = pc.max(lengths).as_py()
+        if longest is not None and longest > EXCEL_CELL_LIMIT:
+            row = int(pc.index(lengths, longest).as_py())
+            raise CcdashError(
+                "read.cell_too_long", file=filename, sheet=sheet.name,
+                row=sheet.first_row + row, column=column_letter(sheet.first_col + int(col)),
+                length=longest, limit=EXCEL_CELL_LIMIT,
+            )

@@ -1,27 +1,19 @@
-"""Bytes of an uploaded file → raw cell grids (:class:`RawSheet`), one per sheet.
+"""Bytes of an uploaded file → raw cell grids (:class:`RawSheet`): every cell text or NA, no headers.
 
-No header handling happens here: a sheet is the grid of cells as the user sees it in Excel, every
-cell a string (or NA when blank), with ``first_row`` / ``first_col`` telling where the grid sits so
-that reported positions match what the user sees.
+``first_row``/``first_col`` place the grid so reported positions match what the user sees in Excel.
+The file kind comes from the magic bytes first (users rename files), the extension second.
 
-* Workbooks (.xlsx/.xlsm/.xls/.ods) are read with ``fastexcel`` (Rust calamine), all cells as text.
-  What fastexcel 0.21 does, as found by the tests in ``tests/test_read.py``:
+Workbooks (.xlsx/.xlsm/.xls/.ods) go through fastexcel 0.21 (calamine), all cells as text. Found
+(and pinned by tests/test_read.py): with ``skip_rows=0`` the grid starts at Excel row 1 (we trim
+leading empty rows and move ``first_row``); leading empty columns are dropped, the first column's
+``absolute_index`` tells which it is; dates read "2026-03-01 09:05:00", times/durations
+"1899-12-31 00:02:35"; numbers never use an exponent ("13900001111"; 19 digits keep only a double's
+precision, as in Excel); error cells read as null plus a cell error "Error(Ref)" — we put "#REF!"
+etc. back; formulas without a cached value read blank; strings are cut at 32,767 characters.
 
-  - with ``skip_rows=0`` the grid starts at Excel row 1 (leading empty rows are kept, we trim them
-    and move ``first_row``); leading empty *columns* are dropped by calamine, the first column's
-    ``absolute_index`` says which Excel column it is;
-  - dates come as ``"2026-03-01 09:05:00"``, time/duration cells as ``"1899-12-31 00:02:35"``;
-  - numbers are rendered without exponent: ``13900001111`` → ``"13900001111"``, integral floats
-    without ``.0``; a 19-digit number keeps only a double's precision (as in Excel itself);
-  - error cells (#REF!, #DIV/0! …) come back as null plus a cell error ``Error(Ref)``; we put the
-    Excel text (``"#REF!"``) back in the grid so the validator can reject it with a reason;
-  - formulas without a cached value (written by openpyxl/xlwt) read as blank.
-
-* Text files (.csv/.txt/.tsv) are decoded (BOM → UTF-8/UTF-16, strict UTF-8, GB18030, then
-  charset-normalizer's guess), the delimiter is sniffed among ``, ; TAB |`` and pandas' C parser
-  reads every field as text. CRLF, LF and CR-only line endings all work; ragged rows are padded.
-
-The file kind is chosen from the magic bytes first (users rename files), the extension second.
+Text files (.csv/.txt/.tsv): BOM (UTF-8/UTF-16), strict UTF-8, GB18030, then charset-normalizer;
+delimiter sniffed among , ; TAB |; CRLF/LF/CR-only; pyarrow's CSV reader, or pandas' C parser for
+ragged files (rows of different lengths are padded).
 """
 
 from __future__ import annotations
@@ -106,6 +98,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 DELIMITERS = ",;\t|"
 _FAST_MAX_COLUMNS = 4096
+_LONG_RUN = re.compile(rb"[^<]{%d,}" % (EXCEL_CELL_LIMIT + 1))
 STRING = pd.StringDtype("pyarrow")
 _ERROR_TEXT = {
     "Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#NULL!", "Num": "#NUM!",
@@ -151,7 +144,8 @@ def read_sheet(
             raise CcdashError("read.sheet_not_found", file=filename, sheet=sheet, available=stem)
         return _read_text(data, filename, stem, n_rows)
     reader = _open_workbook(data, filename)
-    return _read_workbook_sheet(reader, filename, _sheet_index(reader, filename, sheet), n_rows)
+    index = _sheet_index(reader, filename, sheet)
+    return _read_workbook_sheet(reader, filename, index, n_rows, data)
 
 
 def read_preview(data: bytes, filename: str, n_rows: int = 40) -> list[RawSheet]:
@@ -159,9 +153,8 @@ def read_preview(data: bytes, filename: str, n_rows: int = 40) -> list[RawSheet]
     if _kind(data, filename) == "text":
         return [_read_text(data, filename, PurePath(filename).stem, n_rows)]
     reader = _open_workbook(data, filename)
-    return [
-        _read_workbook_sheet(reader, filename, i, n_rows) for i in range(len(reader.sheet_names))
-    ]
+    count = len(reader.sheet_names)
+    return [_read_workbook_sheet(reader, filename, i, n_rows, data) for i in range(count)]
 
 
 # --- file kind --------------------------------------------------------------------------------
@@ -171,9 +164,8 @@ def _kind(data: bytes, filename: str) -> str:
     """``"workbook"`` or ``"text"``, from the magic bytes and the extension; raises on bad input."""
     ext = PurePath(filename).suffix.lower()
     if ext not in WORKBOOK_EXTS + TEXT_EXTS:
-        raise CcdashError(
-            "read.unsupported_type", file=filename, ext=ext or filename, supported=SUPPORTED
-        )
+        ext = ext or filename
+        raise CcdashError("read.unsupported_type", file=filename, ext=ext, supported=SUPPORTED)
     if not data:
         raise CcdashError("read.empty_file", file=filename)
     if data.startswith(ZIP_MAGIC):
@@ -232,12 +224,11 @@ def _sheet_index(reader, filename: str, sheet: str | int) -> int:
         return sheet
     if isinstance(sheet, str) and sheet in names:
         return names.index(sheet)
-    raise CcdashError(
-        "read.sheet_not_found", file=filename, sheet=sheet, available="、".join(names)
-    )
+    available = "、".join(names)
+    raise CcdashError("read.sheet_not_found", file=filename, sheet=sheet, available=available)
 
 
-def _read_workbook_sheet(reader, filename: str, index: int, n_rows: int | None) -> RawSheet:
+def _read_workbook_sheet(reader, filename: str, index: int, n_rows: int | None, data: bytes):
     """Load sheet ``index`` as text, restore error cells, trim the empty border."""
     name = reader.sheet_names[index]
     batch, first_col = _load_batch(reader, filename, index, n_rows)
@@ -246,7 +237,7 @@ def _read_workbook_sheet(reader, filename: str, index: int, n_rows: int | None) 
     if n_rows is not None and skipped and len(sheet.cells) + skipped >= n_rows:
         batch, first_col = _load_batch(reader, filename, index, n_rows + skipped)
         sheet = _to_raw(name, batch, _cell_errors(batch), first_row=1, first_col=first_col)
-    _check_lengths(sheet, filename)
+    _check_lengths(sheet, filename, data)
     return sheet
 
 
@@ -293,14 +284,11 @@ def _read_text(data: bytes, filename: str, name: str, n_rows: int | None) -> Raw
     """Decode, sniff and parse a delimited text file into a RawSheet."""
     text, codec = _decode(data, filename)
     sep = _sniff_delimiter(text)
-    if codec == "utf-8-sig":
-        utf8 = data[3:]
-    else:
-        utf8 = data if codec == "utf-8" else text.encode("utf-8")
+    utf8 = data[3:] if codec == "utf-8-sig" else data if codec == "utf-8" else text.encode()
     del text
     arrays = None if n_rows is not None else _parse_text_fast(utf8, sep)
     if arrays is None:
-        arrays = _parse_text_pandas(utf8, filename, sep, n_rows)
+        arrays = _parse_text_pandas(utf8, filename, sep, n_rows, _sample_width(utf8, sep))
     sheet = _trim(name, _frame_from_arrays([_blank_to_null(a) for a in arrays]), 1, 0)
     _check_lengths(sheet, filename)
     return sheet
@@ -382,9 +370,18 @@ def _parse_text_fast(utf8: bytes, sep: str) -> list[pa.Array] | None:
     return [col.combine_chunks() for col in table.columns]
 
 
-def _parse_text_pandas(utf8: bytes, filename: str, sep: str, n_rows: int | None) -> list[pa.Array]:
-    """Every field as text with pandas' C parser; rows longer than the first get more columns."""
-    names = None
+def _sample_width(utf8: bytes, sep: str) -> int:
+    """The most fields of a row among the first 64 KB (at least 1)."""
+    lines = utf8[:65536].decode("utf-8", errors="ignore").splitlines()[:-1] or [""]
+    try:
+        return max(1, *(len(row) for row in csv.reader(lines, delimiter=sep)))
+    except csv.Error:
+        return max(1, *(line.count(sep) + 1 for line in lines))
+
+
+def _parse_text_pandas(utf8: bytes, filename: str, sep: str, n_rows: int | None, width: int):
+    """Every field as text with pandas' C parser; ragged rows are padded with blanks."""
+    names = list(range(width))
     for _ in range(50):
         try:
             frame = pd.read_csv(
@@ -438,15 +435,49 @@ def _trim(name: str, frame: pd.DataFrame, first_row: int, first_col: int) -> Raw
     return RawSheet(name, cells, first_row + int(top), first_col + int(left))
 
 
-def _check_lengths(sheet: RawSheet, filename: str) -> None:
-    """Raise ``read.cell_too_long`` for the first cell longer than Excel's 32,767 characters."""
+def _check_lengths(sheet: RawSheet, filename: str, workbook: bytes | None = None) -> None:
+    """Raise ``read.cell_too_long`` for the first cell longer than Excel's 32,767 characters.
+
+    calamine cuts longer workbook strings to exactly 32,767 characters; such a cell is only an
+    error when the .xlsx XML really holds a longer text (checked by streaming the archive).
+    """
     for col in sheet.cells.columns:
         lengths = pc.utf8_length(pa.array(sheet.cells[col].array))
         longest = pc.max(lengths).as_py()
+        if workbook is not None and longest == EXCEL_CELL_LIMIT:
+            longest = max(longest, _longest_xml_text(workbook))
         if longest is not None and longest > EXCEL_CELL_LIMIT:
-            row = int(pc.index(lengths, longest).as_py())
+            row = int(pc.index(lengths, pc.max(lengths)).as_py())
             raise CcdashError(
                 "read.cell_too_long", file=filename, sheet=sheet.name,
                 row=sheet.first_row + row, column=column_letter(sheet.first_col + int(col)),
                 length=longest, limit=EXCEL_CELL_LIMIT,
             )
+
+
+def _longest_xml_text(workbook: bytes) -> int:
+    """Characters of the longest text run between XML tags in an .xlsx, read in 1 MB chunks."""
+    if not workbook.startswith(ZIP_MAGIC):
+        return 0
+    longest = 0
+    with zipfile.ZipFile(io.BytesIO(workbook)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/") and name.endswith(".xml"):
+                with archive.open(name) as member:
+                    longest = max(longest, _longest_run(member))
+    return longest
+
+
+def _longest_run(stream) -> int:
+    """Longest run without ``<`` in a byte stream, in characters (bytes when it spans chunks)."""
+    longest = carry = 0
+    while chunk := stream.read(1 << 20):
+        first, last = chunk.find(b"<"), chunk.rfind(b"<")
+        if first < 0:
+            carry += len(chunk)
+            continue
+        longest = max(longest, carry + first)
+        for match in _LONG_RUN.finditer(chunk, first, last):
+            longest = max(longest, len(match.group().decode("utf-8", "ignore")))
+        carry = len(chunk) - last - 1
+    return max(longest, carry)

@@ -334,8 +334,8 @@ def _ampm(arr: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     if not special.any():
         return arr, none, none
     text = _nfkc_lower(_pending(arr, ~special))
-    am = _np_bool(pc.match_substring_regex(text, r"(^|\s|\d)(am|上午|凌晨|早上)(\s|$)"))
-    pm = _np_bool(pc.match_substring_regex(text, r"(^|\s|\d)(pm|下午|晚上)(\s|$)"))
+    am = _np_bool(pc.match_substring_regex(text, r"(^|\s|\d)am(\s|$)|上午|凌晨|早上"))
+    pm = _np_bool(pc.match_substring_regex(text, r"(^|\s|\d)pm(\s|$)|下午|晚上"))
     text = pc.replace_substring_regex(text, r"\s*(am|pm|上午|下午|凌晨|早上|晚上)\s*", " ")
     text = pc.utf8_trim_whitespace(text)
     return pc.if_else(pa.array(special), text, arr), am, pm

@@ -38,9 +38,9 @@ DEFAULT_MONTH = "2026-10"
 DEFAULT_SEED = 20261001
 
 # Calls per ordinary working day (Tue-Thu). Mondays, the day after a holiday, weekends and holidays are
-# scaled from this. Kept modest so that calls.xlsx stays around 2 MB (see README: the sample's agents
-# are "blended" and also work the online-chat queue, which is not in this export).
-CALLS_PER_WEEKDAY = 720
+# scaled from this. 1800 gives the ~60-seat team a realistic load for a voice-only hotline (see README:
+# "Resulting numbers").
+CALLS_PER_WEEKDAY = 1800
 
 HOTLINE = "4008895558"
 BANK = "XX银行客服中心"

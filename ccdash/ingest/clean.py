@@ -122,16 +122,19 @@ def clean_rows(rows: pd.DataFrame, mapping: Mapping) -> Cleaned:
     return cleaned
 
 
+TOTAL_HINT = r"合|总|小|汇|(?i:total|sum)"
+
+
 def _drop_blank_and_totals(rows: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
+    """Rows without blank rows and 合计/总计/Total rows, and how many of each were dropped."""
     blank = rows.isna().all(axis=1)
     rows = rows[~blank]
-    first = rows.iloc[:, : min(3, rows.shape[1])].astype("string")
-    from ccdash.ingest.headers import TOTAL_WORDS
-    norm = first.apply(lambda c: V.normalize_series(c).str.rstrip(":"))
-    totals = norm.isin(TOTAL_WORDS).any(axis=1)
-    if totals.any():  # confirm with the slower row check (handles odd spacing)
-        totals = totals & rows[totals.reindex(rows.index, fill_value=False)].apply(is_total_row, axis=1
-                                                                                     ).reindex(rows.index, fill_value=False)
+    first = rows.iloc[:, : min(3, rows.shape[1])]
+    hint = pd.concat([first[c].astype("string").str.contains(TOTAL_HINT, regex=True).fillna(False)
+                      for c in first.columns], axis=1).any(axis=1) if len(first.columns) else blank[~blank]
+    totals = pd.Series(False, index=rows.index)
+    if hint.any():  # only the few candidate rows get the exact (slower) check
+        totals[hint] = rows[hint].apply(is_total_row, axis=1).astype(bool)
     return rows[~totals], int(blank.sum()), int(totals.sum())
 
 

@@ -19,7 +19,7 @@ from ccdash.ingest.clean import Cleaned, clean_rows
 from ccdash.ingest.mapping import (
     Mapping, apply_overrides, auto_mapping, best_sheet, data_rows, headers_of, kind_spec,
 )
-from ccdash.ingest.read import RawSheet, read_preview, read_sheet
+from ccdash.ingest.read import RawSheet, read_sheet, sheet_names
 from ccdash.store.imports import CommitResult, commit_import, load_profile, save_profile, sha256_of
 
 MESSAGES = {
@@ -75,13 +75,16 @@ class Outcome:
 
 
 def choose_sheet(data: bytes, file_name: str, kind: str, sheet: str | None) -> tuple[RawSheet, list[str], int | None]:
-    """The full sheet to import (the user's, or the one with most recognised headers) and its header row."""
-    previews = read_preview(data, file_name)
-    names = [p.name for p in previews]
+    """The full sheet to import (the user's, or the one with most recognised headers) and its header row.
+
+    Each sheet is parsed once: fastexcel parses a whole sheet even for a preview, so the sheets are read
+    in full and the best one is kept."""
+    names = sheet_names(data, file_name)
     if sheet:
         return read_sheet(data, file_name, sheet), names, None
-    chosen, row, _hits = best_sheet(previews, kind)
-    return read_sheet(data, file_name, chosen.name), names, row
+    sheets = [read_sheet(data, file_name, name) for name in names]
+    chosen, row, _hits = best_sheet(sheets, kind)
+    return chosen, names, row
 
 
 def prepare_import(data: bytes, file_name: str, kind: str, *, engine: Engine | None = None,

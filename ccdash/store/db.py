@@ -67,29 +67,35 @@ def store_salt(conn: Connection) -> str:
 def _python_values(series: pd.Series) -> list:
     """A column as Python values the DB-API accepts, NA → None; datetimes as ISO text."""
     if pd.api.types.is_datetime64_any_dtype(series):
-        text = series.to_numpy(dtype="datetime64[s]").astype(str)
-        return [None if v == "NaT" else v for v in text]
+        text = series.to_numpy(dtype="datetime64[s]").astype(str).astype(object)
+        text[text == "NaT"] = None
+        return text.tolist()
     if pd.api.types.is_bool_dtype(series):
         return [None if pd.isna(v) else int(v) for v in series.to_numpy(dtype=object)]
     if pd.api.types.is_float_dtype(series) or pd.api.types.is_integer_dtype(series):
         arr = series.to_numpy(dtype="float64", na_value=np.nan)
+        if not np.isnan(arr).any():
+            return arr.tolist()
         out = arr.astype(object)
         out[np.isnan(arr)] = None
         return out.tolist()
-    arr = series.to_numpy(dtype=object, na_value=None)
-    return arr.tolist()
+    return series.to_numpy(dtype=object, na_value=None).tolist()
 
 
 def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
-    """Insert every row of ``frame`` (columns that ``table`` has) in one driver-level executemany."""
+    """Insert every row of ``frame`` (the columns ``table`` has) with the driver's own executemany,
+    inside the caller's transaction — several times faster than ``DataFrame.to_sql``."""
     cols = [c for c in frame.columns if c in table.c]
     if frame.empty or not cols:
         return 0
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     names = ", ".join(f'"{c}"' for c in cols)
     sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join([mark] * len(cols))})'
-    for start in range(0, len(frame), CHUNK_ROWS):
-        part = frame.iloc[start:start + CHUNK_ROWS]
-        rows = list(zip(*(_python_values(part[c]) for c in cols)))
-        conn.exec_driver_sql(sql, rows)
+    cursor = conn.connection.cursor()  # the DB-API cursor of this same connection and transaction
+    try:
+        for start in range(0, len(frame), CHUNK_ROWS):
+            part = frame.iloc[start:start + CHUNK_ROWS]
+            cursor.executemany(sql, zip(*(_python_values(part[c]) for c in cols)))
+    finally:
+        cursor.close()
     return len(frame)

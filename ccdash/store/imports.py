@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 
@@ -62,13 +63,22 @@ def _records_frame(frame: pd.DataFrame, conn: Connection, kind: str, import_id: 
 
 
 def hash_numbers(numbers: pd.Series, salt: str) -> tuple[pd.Series, pd.Series]:
-    """Salted sha256 of each phone number (repeat calls still match) and a masked display text."""
+    """Salted sha256 of each phone number (repeat calls still match) and a masked display text,
+    computed once per distinct number."""
     text = numbers.astype("string").str.replace(r"[\s\-]", "", regex=True)
-    uniq = text.dropna().unique()
-    digest = {n: hashlib.sha256(f"{salt}:{n}".encode()).hexdigest()[:32] for n in uniq}
-    masked = text.str.slice(0, 3) + "****" + text.str.slice(-4)
-    masked = masked.where(text.str.len() > 7, text.str.slice(0, 2) + "****")
-    return text.map(digest).astype("string"), masked
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    prefix = f"{salt}:".encode()
+    plain = uniques.tolist()
+    digests = np.array([hashlib.sha256(prefix + n.encode()).hexdigest()[:32] for n in plain] + [None], dtype=object)
+    masks = np.array([mask_number(n) for n in plain] + [None], dtype=object)
+    pick = np.where(codes < 0, len(plain), codes)
+    return (pd.Series(digests[pick], index=numbers.index, dtype="string"),
+            pd.Series(masks[pick], index=numbers.index, dtype="string"))
+
+
+def mask_number(number: str) -> str:
+    """13912345678 → 139****5678; short numbers keep only their first two characters."""
+    return f"{number[:3]}****{number[-4:]}" if len(number) > 7 else f"{number[:2]}****"
 
 
 def find_same_file(conn: Connection, sha: str, kind: str):

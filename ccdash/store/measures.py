@@ -127,12 +127,28 @@ def call_measures(calls: pd.DataFrame, teams: dict[str, str], context: pd.DataFr
     for name in ("agent_id", "queue", "business_type"):
         dims[name] = _col(calls, name, "string").fillna("").astype(str).to_numpy()
     dims["team"] = dims["agent_id"].map(teams).astype("string").fillna("")
-    flags = pd.concat([call_flags(calls), repeat_flags(calls, context)], axis=1)
-    keys = [*CALL_DIMS, "week", "month"]
-    return pd.concat([dims, flags], axis=1).groupby(keys, sort=False, as_index=False)[list(CALL_MEASURES)].sum()
+    flags = pd.concat([call_flags(calls), repeat_flags(calls, context)], axis=1)[list(CALL_MEASURES)]
+    return group_sum(dims[[*CALL_DIMS, "week", "month"]], flags, list(CALL_DIMS))
+
+
+def group_sum(dims: pd.DataFrame, values: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Sum ``values`` by the ``keys`` columns of ``dims`` (other dims columns follow their keys).
+
+    Faster than a pandas group-by on text keys: the keys are factorised into one integer per row
+    and each measure is summed with ``numpy.bincount``."""
+    key = np.zeros(len(dims), dtype=np.int64)
+    for name in keys:
+        codes, uniques = pd.factorize(dims[name], use_na_sentinel=False)
+        key = key * (len(uniques) + 1) + codes
+    groups, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    out = dims.iloc[first].reset_index(drop=True)
+    for name in values.columns:
+        out[name] = np.bincount(inverse, weights=values[name].to_numpy(dtype="float64"), minlength=len(groups))
+    return out
 
 
 def roll_up_day(fine: pd.DataFrame, measures: tuple[str, ...]) -> pd.DataFrame:
     """The daily roll-up of a fine measure frame (drops the interval)."""
-    keys = [c for c in fine.columns if c not in measures and c != "interval"]
-    return fine.groupby(keys, sort=False, as_index=False)[list(measures)].sum()
+    keys = [c for c in fine.columns if c not in measures and c not in ("interval", "week", "month")]
+    dims = [c for c in fine.columns if c not in measures and c != "interval"]
+    return group_sum(fine[dims], fine[list(measures)], keys)

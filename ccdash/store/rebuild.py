@@ -60,6 +60,10 @@ def _replace(conn: Connection, key: tuple[str, str], d0: str, d1: str, frame: pd
 def rebuild_calls(conn: Connection, d0: str, d1: str, fresh: pd.DataFrame | None = None) -> None:
     """Recompute call measures for ``d0``..``d1`` (from ``fresh`` when it is all there is)."""
     records = fresh if fresh is not None else read_records(conn, "calls", d0, d1)
+    if records.empty:  # nothing current in the range: its measures are simply gone
+        for key in (("calls", "fine"), ("calls", "day")):
+            conn.execute(delete(MEASURE_TABLES[key]).where(MEASURE_TABLES[key].c.date.between(d0, d1)))
+        return
     context = read_records(conn, "calls", shift(d1, 1), shift(d1, REPEAT_HORIZON.days),
                            ["caller_hash", "start_time", "direction", "result"])
     fine = call_measures(records.reset_index(drop=True), team_map(conn), context)

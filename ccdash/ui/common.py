@@ -1,0 +1,84 @@
+"""Helpers every page uses: the language, the cached store engine, findings and errors, downloads."""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+import ccdash.ui.texts  # noqa: F401  (registers the page texts)
+from ccdash.findings import CcdashError, Finding
+from ccdash.i18n import DEFAULT_LANG, LANGS, t
+from ccdash.reports_io import to_csv_bytes, write_xlsx
+from ccdash.sample import ensure_sample
+from ccdash.store.db import database_url, make_engine
+
+log = logging.getLogger("ccdash.ui")
+LANG_NAMES = {"zh": "中文", "en": "English"}
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def lang() -> str:
+    """The language chosen in the sidebar (Chinese until the user switches)."""
+    value = st.session_state.get("lang", DEFAULT_LANG)
+    return value if value in LANGS else DEFAULT_LANG
+
+
+def language_switch() -> str:
+    st.session_state.setdefault("lang", DEFAULT_LANG)
+    st.sidebar.selectbox(t("app.lang", lang()), LANGS, format_func=LANG_NAMES.get, key="lang")
+    return lang()
+
+
+@st.cache_resource(show_spinner=False)
+def _engine_for(url: str) -> Engine:
+    return make_engine(url)
+
+
+@st.cache_resource(show_spinner=False)
+def _sample_for(url: str) -> bool:
+    return ensure_sample(_engine_for(url))
+
+
+def engine() -> Engine:
+    """The store engine for ``CCDASH_DB_URL`` (or the default file), one per URL per process."""
+    return _engine_for(database_url())
+
+
+def ensure_sample_once(language: str) -> None:
+    """Fill an empty store with the sample month, once per store and process (first start)."""
+    with st.spinner(t("app.loading_sample", language)):
+        _sample_for(database_url())
+
+
+def show_error(exc: CcdashError, language: str) -> None:
+    st.error(exc.message(language), icon="🚫")
+
+
+def show_unexpected(exc: Exception, language: str) -> None:
+    """An error the library did not foresee: a short message for the user, the traceback in the log."""
+    log.exception("unexpected error in a page")
+    st.error(t("app.unexpected", language, detail=f"{type(exc).__name__}: {exc}"[:200]), icon="🚫")
+
+
+def show_findings(findings: list[Finding], language: str, *, limit: int = 12) -> None:
+    """Errors red, warnings yellow, notes blue; the most serious first, at most ``limit`` of them."""
+    order = {"error": 0, "warning": 1, "info": 2}
+    draw = {"error": st.error, "warning": st.warning, "info": st.info}
+    icons = {"error": "🚫", "warning": "⚠️", "info": "ℹ️"}
+    ranked = sorted(findings, key=lambda f: order.get(f.level, 3))
+    for finding in ranked[:limit]:
+        draw.get(finding.level, st.info)(finding.message(language), icon=icons.get(finding.level))
+    if len(ranked) > limit:
+        st.caption(f"… +{len(ranked) - limit}")
+
+
+def download_buttons(frame: pd.DataFrame, base_name: str, language: str, *, key: str, sheet: str = "data") -> None:
+    """An .xlsx and a .csv download of ``frame`` side by side (the download does not rerun the page)."""
+    left, right, _rest = st.columns([1, 1, 3])
+    left.download_button(t("ind.xlsx", language), write_xlsx({sheet: frame}), file_name=f"{base_name}.xlsx",
+                         mime=XLSX_MIME, key=f"{key}_xlsx", on_click="ignore", icon="⬇️")
+    right.download_button(t("ind.csv", language), to_csv_bytes(frame), file_name=f"{base_name}.csv",
+                          mime="text/csv", key=f"{key}_csv", on_click="ignore", icon="⬇️")

@@ -172,9 +172,11 @@ def _check(indicators, grain, by, d0, d1, catalog) -> None:
 
 def _censored(engine: Engine, out: pd.DataFrame, grain: str, params: dict, d1: str) -> pd.Series:
     """Periods whose repeat window reaches past the newest call in the store (right-censored)."""
-    calls = RECORDS["calls"]
-    with engine.connect() as conn:
-        newest = conn.execute(select(func.max(calls.c.start_time)).where(calls.c.is_current == 1)).scalar()
+    calls, day = RECORDS["calls"], MEASURE_TABLES[("calls", "day")]
+    with engine.connect() as conn:  # the newest day first (indexed), then the newest call of that day
+        last_day = conn.execute(select(func.max(day.c.date))).scalar()
+        newest = conn.execute(select(func.max(calls.c.start_time)).where(
+            calls.c.is_current == 1, calls.c.date == last_day)).scalar()
     if newest is None:
         return pd.Series(True, index=out.index)
     window = dt.timedelta(seconds=REPEAT_WINDOWS[str(params["repeat_window"])])

@@ -114,7 +114,9 @@ def prepare_import(data: bytes, file_name: str, kind: str, *, engine: Engine | N
 
 def _validate(data, file_name, kind, names, raw, mapping, headers, findings) -> Prepared:
     spec = kind_spec(kind)
-    rows = data_rows(raw, mapping) if not raw.cells.empty else pd.DataFrame()
+    if raw.cells.empty or len(raw.cells) <= mapping.header_row + 1 and not mapping.columns:
+        raise CcdashError("import.no_rows", sheet=raw.name or file_name)
+    rows = data_rows(raw, mapping)
     if not mapping.columns:
         raise CcdashError("map.no_headers", file=file_name, kind=spec.label.zh)
     missing = [f for f in spec.required if f not in mapping.columns]

@@ -149,8 +149,12 @@ def tables(view: View, catalog: Catalog, lang: str) -> tuple[pd.DataFrame, pd.Da
     return shown, raw
 
 
-def _chart(data: pd.DataFrame, ind, lang: str, *, bars: bool) -> alt.Chart:
+TIME_FORMAT = {"interval": "%m-%d %H:%M", "hour": "%m-%d %H:%M", "day": "%m-%d", "week": "%m-%d", "month": "%Y-%m"}
+
+
+def _chart(data: pd.DataFrame, ind, lang: str, *, bars: bool, grain: str = "day") -> alt.Chart:
     axis = alt.Axis(format=".0%" if ind.unit == "percent" else ",.4~g", title=None)
+    scale = alt.Scale(zero=ind.unit in ("count", "agents") or bars)
     data = data.assign(text=format_series(data["value"], ind.unit, ind.decimals, lang))
     if bars:
         height = max(140, 22 * len(data))
@@ -160,7 +164,8 @@ def _chart(data: pd.DataFrame, ind, lang: str, *, bars: bool) -> alt.Chart:
     else:
         height = 220
         chart = alt.Chart(data).mark_line(point=len(data) <= 62).encode(
-            x=alt.X("when:T", title=None), y=alt.Y("value:Q", axis=axis),
+            x=alt.X("when:T", title=None, axis=alt.Axis(format=TIME_FORMAT.get(grain, "%m-%d"), labelOverlap=True)),
+            y=alt.Y("value:Q", axis=axis, scale=scale),
             tooltip=[alt.Tooltip("period:N", title=" "), alt.Tooltip("text:N", title=ind.name.get(lang))])
     layers = [chart]
     if ind.target is not None:
@@ -184,4 +189,4 @@ def draw_charts(view: View, catalog: Catalog, lang: str) -> None:
         data = source[source["indicator"] == code].dropna(subset=["value"])
         if data.empty:
             continue
-        cols[i % 2].altair_chart(_chart(data, catalog.indicators[code], lang, bars=bool(sel.by)))
+        cols[i % 2].altair_chart(_chart(data, catalog.indicators[code], lang, bars=bool(sel.by), grain=sel.grain))

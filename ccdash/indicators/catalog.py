@@ -21,7 +21,10 @@ from ccdash.store.measures import CALL_MEASURES, STATE_MEASURES
 
 MESSAGES = {
     "catalog.invalid": {"zh": "指标 {code} 的定义有误：{detail}", "en": "Indicator {code} is invalid: {detail}"},
-    "catalog.unknown": {"zh": "未知指标 {code}{hint}", "en": "Unknown indicator {code}{hint}"},
+    "catalog.unknown": {"zh": "未知指标 {code}", "en": "Unknown indicator {code}"},
+    "catalog.unknown_suggest": {
+        "zh": "未知指标 {code}，是否指：{suggest}？", "en": "Unknown indicator {code}; did you mean: {suggest}?",
+    },
     "catalog.bad_param": {
         "zh": "参数 {name} 不能取值 {value}；可选：{choices}",
         "en": "Parameter {name} cannot be {value}; choose one of: {choices}",
@@ -157,6 +160,9 @@ def find_indicator(text: str, catalog: Catalog | None = None) -> str:
     for code, ind in catalog.indicators.items():
         if key in {code.lower(), ind.name.zh.lower(), ind.name.en.lower(), *(s.lower() for s in ind.synonyms)}:
             return code
-    every = [*catalog.indicators, *(i.name.zh for i in catalog.indicators.values())]
-    close = difflib.get_close_matches(text, every, n=1, cutoff=0.5)
-    raise CcdashError("catalog.unknown", code=text, hint=f"（是否指 {close[0]}？）" if close else "")
+    every = [*catalog.indicators, *(i.name.zh for i in catalog.indicators.values()),
+             *(i.name.en for i in catalog.indicators.values())]
+    close = difflib.get_close_matches(text, every, n=3, cutoff=0.5)
+    if close:
+        raise CcdashError("catalog.unknown_suggest", code=text, suggest=", ".join(close))
+    raise CcdashError("catalog.unknown", code=text)

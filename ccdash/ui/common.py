@@ -20,6 +20,25 @@ LANG_NAMES = {"zh": "中文", "en": "English"}
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+FRAME_KEY = "_ccdash_frame"
+
+
+def mark_frame() -> None:
+    """Called by app.py on every run: the pages run inside its frame (settings, language, router)."""
+    st.session_state[FRAME_KEY] = True
+
+
+def require_frame() -> None:
+    """Send a page run outside app.py to the app instead.
+
+    On a fresh server, a deep link (e.g. /upload) opened before any session has run app.py makes
+    Streamlit treat ``pages/`` as a legacy multipage folder and run the page on its own — without the
+    page setup, the language switch or the sample store. Switching to app.py puts the frame back.
+    """
+    if not st.session_state.get(FRAME_KEY):
+        st.switch_page("app.py")
+
+
 def lang() -> str:
     """The language chosen in the sidebar (Chinese until the user switches)."""
     value = st.session_state.get("lang", DEFAULT_LANG)

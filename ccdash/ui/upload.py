@@ -122,12 +122,13 @@ def mapping_table(prepared: Prepared, lang: str) -> pd.DataFrame:
     required = {f for entry in spec.required for f in entry.split("|")}
     fill = prepared.report.get("fill_rate", {})
     conf = {f: f"{MARKS.get(c, '')} {t(f'conf.{c}', lang)}".strip() for f, c in m.confidence.items() if f in m.columns}
+    fields = [f for f in spec.fields if f in required or f in m.columns]
     return pd.DataFrame({
-        t("up.col_field", lang): [labels[f].label.get(lang) for f in spec.fields],
-        t("up.col_required", lang): [t("yes", lang) if f in required else "" for f in spec.fields],
-        t("up.col_header", lang): [m.columns.get(f, "") for f in spec.fields],
-        t("up.col_mark", lang): [conf.get(f, "") for f in spec.fields],
-        t("up.col_fill", lang): [fill.get(f) for f in spec.fields],
+        t("up.col_field", lang): [labels[f].label.get(lang) for f in fields],
+        t("up.col_required", lang): [t("yes", lang) if f in required else "" for f in fields],
+        t("up.col_header", lang): [m.columns.get(f, "") for f in fields],
+        t("up.col_mark", lang): [conf.get(f, "") for f in fields],
+        t("up.col_fill", lang): [fill.get(f) for f in fields],
     })
 
 
@@ -143,12 +144,17 @@ def _dedupe(field: str) -> None:
 def draw_mapping(p: Plan, lang: str) -> None:
     st.subheader(t("up.mapping", lang))
     st.caption(t("up.marks", lang))
-    st.dataframe(mapping_table(p.final, lang), hide_index=True, column_config={
+    table = mapping_table(p.final, lang)
+    st.dataframe(table, hide_index=True, height=36 * (len(table) + 1) + 2, column_config={
         t("up.col_fill", lang): st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)})
+    labels = field_dictionary()
     unused = [h for h in p.final.headers if h and h not in p.final.mapping.columns.values()]
+    unmapped = [labels[f].label.get(lang) for f in active_kinds()[p.final.kind].fields
+                if f not in p.final.mapping.columns]
     if unused:
         st.caption(t("up.unused", lang, cols="、".join(unused)))
-    labels = field_dictionary()
+    if unmapped:
+        st.caption(t("up.unmapped_fields", lang, fields="、".join(unmapped)))
     with st.expander(t("up.adjust", lang), expanded=bool(p.columns)):
         cols = st.columns(3)
         for i, f in enumerate(active_kinds()[p.final.kind].fields):
@@ -190,9 +196,10 @@ def draw_report(prepared: Prepared, lang: str) -> None:
     dates = f"{r['date_from']} ~ {r['date_to']}" if r.get("date_from") else "—"
     items = [(t(f"rep.{k}", lang), f"{int(r[k]):,}") for k in
              ("rows_read", "accepted", "rejected", "ignored", "blank_rows", "total_rows")]
-    items += [(t("rep.dates", lang), dates), (t("rep.agents", lang), f"{int(r.get('agents', 0)):,}")]
+    items += [(t("rep.agents", lang), f"{int(r.get('agents', 0)):,}")]
     for col, (label, value) in zip(st.columns(len(items)), items):
         col.metric(label, value)
+    st.markdown(f"**{t('rep.dates', lang)}**：{dates}")
 
 
 def draw_checks(prepared: Prepared, lang: str) -> None:
@@ -212,6 +219,8 @@ def preview_frame(prepared: Prepared, lang: str, rows: int = 20) -> pd.DataFrame
     frame = prepared.cleaned.frame.head(rows).drop(columns=["rkey"], errors="ignore")
     for f in [c for c in frame.columns if c in labels and labels[c].type == "phone"]:
         frame[f] = hash_numbers(frame[f], "")[1]
+    for f in [c for c in frame.columns if c in labels and labels[c].type == "enum"]:
+        frame[f] = frame[f].map(lambda v: _value_text(v, lang) if isinstance(v, str) else v)
     frame = frame[["row_no", *[c for c in frame.columns if c != "row_no"]]] if "row_no" in frame else frame
     return frame.rename(columns={"row_no": t("rep.row_no", lang),
                                  **{c: labels[c].label.get(lang) for c in frame.columns if c in labels}})

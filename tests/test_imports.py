@@ -141,3 +141,15 @@ def test_agent_state_log_is_split_into_intervals(engine, tmp_path):
     assert got.loc[f"{D1} 09:00", "utilization"] == pytest.approx(600 / 1500)
     assert got.loc[f"{D1} 09:00", "aux_share"] == pytest.approx(300 / 1500)
     assert f"{D1} 09:30" not in got.index
+
+
+def test_unknown_hangup_side_keeps_the_row_with_a_warning(engine, tmp_path):
+    headers = [*CALL_HEADERS, "挂机方"]
+    rows = [[*r, side] for r, side in zip(SMALL_CALLS[:3], ["客户", "火星人", "坐席"])]
+    path = write_xlsx(tmp_path / "h.xlsx", headers, rows)
+    prepared = prepare_import(path.read_bytes(), path.name, "calls", engine=engine)
+    assert prepared.ok and prepared.report["accepted"] == 3 and prepared.report["rejected"] == 0
+    warning = next(f for f in prepared.findings if f.code == "clean.unknown_kept")
+    assert "火星人" in warning.message("zh") and "挂机方" in warning.message("en")
+    assert prepared.cleaned.frame["hangup_by"].tolist()[::2] == ["customer", "agent"]
+    assert prepared.cleaned.frame["hangup_by"].isna().tolist() == [False, True, False]

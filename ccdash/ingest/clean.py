@@ -44,6 +44,10 @@ MESSAGES = {
         "zh": "文件没有“呼叫结果”列：有接听时间或通话时长的记为接通，其余记为放弃",
         "en": "No result column: calls with an answer time or talk time count as answered, the rest as abandoned",
     },
+    "clean.unknown_kept": {
+        "zh": "“{column}”列有 {count} 个无法识别的取值（{values}）：这些行照常导入，该列留空。可在取值映射中指定含义。",
+        "en": "Column “{column}” has {count} unknown values ({values}): the rows are imported with this column empty. Map the values to keep them.",
+    },
     "clean.no_shape": {
         "zh": "无法判断坐席状态文件的格式：需要“状态/开始时间/时长”三列（状态日志）或“日期/签入时长”两列（日汇总）",
         "en": "Cannot tell the agent-state layout: it needs state/start/duration (a state log) or date/logged-in time (a daily summary)",
@@ -53,6 +57,7 @@ register(MESSAGES)
 
 EXCEL_ERRORS = frozenset({"#REF!", "#DIV/0!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
 MAX_DURATION_S = 86_400
+STRICT_ENUMS = frozenset({"result", "state"})  # an unknown value here rejects the row; elsewhere it is left empty
 PARSE_CODES = {"duration": "row.bad_duration", "datetime": "row.bad_datetime", "date": "row.bad_date",
                "bool": "row.bad_bool", "int": "row.bad_number", "number": "row.bad_number",
                "id": "row.bad_id", "enum": "row.unknown_value", "csat": "row.bad_csat"}
@@ -100,16 +105,22 @@ def clean_rows(rows: pd.DataFrame, mapping: Mapping) -> Cleaned:
     problems = _Problems()
     out = pd.DataFrame(index=rows.index)
     unknown: dict[str, dict[str, int]] = {}
+    findings: list[Finding] = []
     for fld, header in mapping.columns.items():
         raw = rows[header]
         errors = raw.isin(EXCEL_ERRORS)
         problems.add(errors, raw, header, fld, "row.excel_error")
         out[fld], bad = _parse_field(fld, raw.mask(errors), mapping, rows)
-        problems.add(bad, raw, header, fld, PARSE_CODES.get(field_dictionary()[fld].type, "row.bad_number"))
-        if field_dictionary()[fld].type == "enum" and bad.any():
+        is_enum = field_dictionary()[fld].type == "enum"
+        if is_enum and bad.any():
             unknown[fld] = raw[bad].value_counts().head(50).to_dict()
+        if is_enum and fld not in STRICT_ENUMS and bad.any():  # keep the row, leave the value empty, say so
+            findings.append(Finding("warning", "clean.unknown_kept", {"column": header, "count": int(bad.sum()),
+                                                                      "values": "、".join(map(str, unknown[fld]))}))
+        else:
+            problems.add(bad, raw, header, fld, PARSE_CODES.get(field_dictionary()[fld].type, "row.bad_number"))
     cleaned = Cleaned(mapping.kind, None, out, pd.DataFrame(), rows_read=len(rows) + blank + totals,
-                      blank_rows=blank, total_rows=totals, unknown_values=unknown)
+                      blank_rows=blank, total_rows=totals, unknown_values=unknown, findings=findings)
     RULES[mapping.kind](cleaned, rows, mapping, problems)
     _check_key(cleaned, rows, mapping, problems)
     cleaned.rejects = problems.table()

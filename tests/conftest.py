@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import openpyxl
@@ -59,9 +60,19 @@ def write_xlsx(path: Path, headers: list, rows: list, *, title: str | None = Non
     return path
 
 
+TEST_DB_URL = os.environ.get("CCDASH_TEST_DB_URL")  # e.g. a PostgreSQL URL: the store tests run there instead
+
+
 @pytest.fixture
 def engine(tmp_path):
-    eng = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    """A real, empty store: SQLite in a temporary folder, or the database named by CCDASH_TEST_DB_URL."""
+    if TEST_DB_URL:
+        from ccdash.store.schema import metadata
+        eng = make_engine(TEST_DB_URL, create=False)
+        metadata.drop_all(eng)
+        metadata.create_all(eng)
+    else:
+        eng = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
     yield eng
     eng.dispose()
 

@@ -152,14 +152,14 @@ def tables(view: View, catalog: Catalog, lang: str) -> tuple[pd.DataFrame, pd.Da
 TIME_FORMAT = {"interval": "%m-%d %H:%M", "hour": "%m-%d %H:%M", "day": "%m-%d", "week": "%m-%d", "month": "%Y-%m"}
 
 
-def _chart(data: pd.DataFrame, ind, lang: str, *, bars: bool, grain: str = "day") -> alt.Chart:
+def _chart(data: pd.DataFrame, ind, lang: str, *, bars: bool, grain: str = "day") -> tuple[alt.LayerChart, int]:
     axis = alt.Axis(format=".0%" if ind.unit == "percent" else ",.4~g", title=None)
     scale = alt.Scale(zero=ind.unit in ("count", "agents") or bars)
     data = data.assign(text=format_series(data["value"], ind.unit, ind.decimals, lang))
     if bars:
-        height = max(140, 22 * len(data))
+        height = max(120, 30 * len(data))
         chart = alt.Chart(data).mark_bar().encode(
-            y=alt.Y("member:N", sort="-x", title=None), x=alt.X("value:Q", axis=axis),
+            y=alt.Y("member:N", sort="-x", title=None, axis=alt.Axis(labelLimit=160, labelOverlap=False)), x=alt.X("value:Q", axis=axis),
             tooltip=[alt.Tooltip("member:N", title=" "), alt.Tooltip("text:N", title=ind.name.get(lang))])
     else:
         height = 220
@@ -171,7 +171,7 @@ def _chart(data: pd.DataFrame, ind, lang: str, *, bars: bool, grain: str = "day"
     if ind.target is not None:
         rule = alt.Chart(pd.DataFrame({"target": [ind.target]})).mark_rule(strokeDash=[4, 4], color="#999")
         layers.append(rule.encode(**({"x": "target:Q"} if bars else {"y": "target:Q"})))
-    return alt.layer(*layers).properties(height=height, title=ind.name.get(lang))
+    return alt.layer(*layers).properties(height=height, title=ind.name.get(lang)), height
 
 
 def draw_charts(view: View, catalog: Catalog, lang: str) -> None:
@@ -189,4 +189,5 @@ def draw_charts(view: View, catalog: Catalog, lang: str) -> None:
         data = source[source["indicator"] == code].dropna(subset=["value"])
         if data.empty:
             continue
-        cols[i % 2].altair_chart(_chart(data, catalog.indicators[code], lang, bars=bool(sel.by), grain=sel.grain))
+        chart, height = _chart(data, catalog.indicators[code], lang, bars=bool(sel.by), grain=sel.grain)
+        cols[i % 2].altair_chart(chart, height=height + 60)

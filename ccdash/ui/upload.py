@@ -30,7 +30,7 @@ from ccdash.findings import CcdashError
 
 UPLOAD_TYPES = ["xlsx", "xls", "csv", "txt"]
 MARKS = {"exact": "✅", "contains": "🟡", "similar": "🟡", "manual": "✋", "profile": "💾"}
-CACHE_KEY, CACHE_SIZE = "_upload_prepared", 6
+CACHE_KEY, CACHE_SIZE = "_upload_prepared", 4
 REJECTS_SHOWN = 500
 
 
@@ -115,13 +115,21 @@ def draw_sheet(where, lang: str) -> None:
         where.selectbox(t("up.sheet", lang), sheets, key="sheet")
 
 
-def mapping_table(prepared: Prepared, lang: str) -> pd.DataFrame:
-    """One row per field of the kind: label, required, the file's column, the match mark, fill rate."""
+def confidence(prepared: Prepared, changed=()) -> dict[str, str]:
+    """Field → how its column was found; a mapping restored from a saved profile counts as "profile"
+    (except the fields the user changed now), since the library keeps the saved confidence words."""
+    from_profile = any(f.code == "import.profile_applied" for f in prepared.findings)
+    m = prepared.mapping
+    return {f: "profile" if from_profile and f not in changed else m.confidence.get(f, "manual") for f in m.columns}
+
+
+def mapping_table(prepared: Prepared, lang: str, changed=()) -> pd.DataFrame:
+    """Required and mapped fields: label, required, the file's column, the match mark, fill rate."""
     spec = active_kinds()[prepared.kind]
     labels, m = field_dictionary(), prepared.mapping
     required = {f for entry in spec.required for f in entry.split("|")}
     fill = prepared.report.get("fill_rate", {})
-    conf = {f: f"{MARKS.get(c, '')} {t(f'conf.{c}', lang)}".strip() for f, c in m.confidence.items() if f in m.columns}
+    conf = {f: f"{MARKS.get(c, '')} {t(f'conf.{c}', lang)}".strip() for f, c in confidence(prepared, changed).items()}
     fields = [f for f in spec.fields if f in required or f in m.columns]
     return pd.DataFrame({
         t("up.col_field", lang): [labels[f].label.get(lang) for f in fields],
@@ -144,7 +152,7 @@ def _dedupe(field: str) -> None:
 def draw_mapping(p: Plan, lang: str) -> None:
     st.subheader(t("up.mapping", lang))
     st.caption(t("up.marks", lang))
-    table = mapping_table(p.final, lang)
+    table = mapping_table(p.final, lang, changed=p.columns)
     st.dataframe(table, hide_index=True, height=36 * (len(table) + 1) + 2, column_config={
         t("up.col_fill", lang): st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)})
     labels = field_dictionary()
@@ -253,6 +261,7 @@ def import_button(engine: Engine, prepared: Prepared, lang: str) -> None:
     except CcdashError as exc:
         show_error(exc, lang)
         return
+    st.session_state.pop(CACHE_KEY, None)  # prepare again next time: the saved mapping now applies
     if commit.status == "same_file":
         st.info(t("import.same_file", lang, when=(commit.previous or {}).get("created_at", ""), id=commit.import_id))
     else:

@@ -35,6 +35,9 @@ def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     if create:
         metadata.create_all(engine)
+        from ccdash.store.rebuild import ensure_rollups  # rebuild imports this module
+        with engine.begin() as conn:
+            ensure_rollups(conn)
     return engine
 
 
@@ -53,6 +56,11 @@ def now_text() -> str:
 
 def get_setting(conn: Connection, key: str) -> str | None:
     return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+
+
+def set_setting(conn: Connection, key: str, value: str | None) -> None:
+    conn.execute(meta.delete().where(meta.c.key == key))
+    conn.execute(meta.insert().values(key=key, value=value))
 
 
 def store_salt(conn: Connection) -> str:

@@ -12,12 +12,15 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Connection, and_, delete, func, select, update
 
-from ccdash.store.db import bulk_insert
-from ccdash.store.measures import CALL_MEASURES, REPEAT_HORIZON, call_measures, roll_up_day
+from ccdash.store.db import bulk_insert, get_setting, set_setting
+from ccdash.store.measures import CALL_MEASURES, REPEAT_HORIZON, call_measures, group_sum, roll_up_day
 from ccdash.store.schema import MEASURE_TABLES, RECORDS, aux_reason_day
 from ccdash.store.state_measures import state_measures
 
 DATETIME_COLUMNS = ("start_time", "answer_time", "end_time", "state_start")
+CALL_TABLES = (("calls", "fine"), ("calls", "day"), ("calls", "agent_day"))
+NEWEST_CALL_KEY = "calls_newest_start"
+ROLLUP_KEY, ROLLUP_VERSION = "rollups", "1"  # bump when a roll-up table is added
 
 
 def team_map(conn: Connection) -> dict[str, str]:
@@ -61,14 +64,48 @@ def rebuild_calls(conn: Connection, d0: str, d1: str, fresh: pd.DataFrame | None
     """Recompute call measures for ``d0``..``d1`` (from ``fresh`` when it is all there is)."""
     records = fresh if fresh is not None else read_records(conn, "calls", d0, d1)
     if records.empty:  # nothing current in the range: its measures are simply gone
-        for key in (("calls", "fine"), ("calls", "day")):
+        for key in CALL_TABLES:
             conn.execute(delete(MEASURE_TABLES[key]).where(MEASURE_TABLES[key].c.date.between(d0, d1)))
+        note_newest_call(conn)
         return
     context = read_records(conn, "calls", shift(d1, 1), shift(d1, REPEAT_HORIZON.days),
                            ["caller_hash", "start_time", "direction", "result"])
     fine = call_measures(records.reset_index(drop=True), team_map(conn), context)
     _replace(conn, ("calls", "fine"), d0, d1, fine)
-    _replace(conn, ("calls", "day"), d0, d1, roll_up_day(fine, CALL_MEASURES))
+    day = roll_up_day(fine, CALL_MEASURES)
+    _replace(conn, ("calls", "day"), d0, d1, day)
+    _replace(conn, ("calls", "agent_day"), d0, d1, roll_up_agent_day(day))
+    note_newest_call(conn)
+
+
+def roll_up_agent_day(day: pd.DataFrame) -> pd.DataFrame:
+    """``call_day`` rows summed over queue and business type."""
+    dims = ["date", "week", "month", "agent_id", "team"]
+    return group_sum(day[dims], day[list(CALL_MEASURES)], ["date", "agent_id"])
+
+
+def note_newest_call(conn: Connection) -> None:
+    """Remember the start of the newest current call (repeat-rate censoring reads it at query time)."""
+    calls, day = RECORDS["calls"], MEASURE_TABLES[("calls", "day")]
+    last_day = conn.execute(select(func.max(day.c.date))).scalar()
+    newest = None if last_day is None else conn.execute(select(func.max(calls.c.start_time)).where(
+        calls.c.is_current == 1, calls.c.date == last_day)).scalar()
+    set_setting(conn, NEWEST_CALL_KEY, newest)
+
+
+def ensure_rollups(conn: Connection) -> None:
+    """Fill roll-ups a store made by an older ccdash lacks (from the tables it has), once."""
+    if get_setting(conn, ROLLUP_KEY) == ROLLUP_VERSION:
+        return
+    agent, day = MEASURE_TABLES[("calls", "agent_day")], MEASURE_TABLES[("calls", "day")]
+    conn.execute(delete(agent))
+    dims = [day.c[c] for c in ("date", "week", "month", "agent_id", "team")]
+    conn.execute(agent.insert().from_select(
+        [c.name for c in dims] + list(CALL_MEASURES),
+        select(*dims, *(func.sum(day.c[m]) for m in CALL_MEASURES)).group_by(day.c.date, day.c.agent_id,
+                                                                               day.c.week, day.c.month, day.c.team)))
+    note_newest_call(conn)
+    set_setting(conn, ROLLUP_KEY, ROLLUP_VERSION)
 
 
 def rebuild_states(conn: Connection, d0: str, d1: str) -> None:

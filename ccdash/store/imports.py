@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,8 @@ from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 from ccdash.findings import CcdashError
 from ccdash.i18n import register
 from ccdash.store.db import bulk_insert, now_text, store_salt
-from ccdash.store.rebuild import others_in_range, rebuild, shift
+from ccdash.store.measures import call_measures
+from ccdash.store.rebuild import call_context, others_in_range, rebuild, shift
 from ccdash.store.schema import RECORDS, imports, mapping_profiles
 
 MESSAGES = {
@@ -100,12 +102,26 @@ def commit_import(engine: Engine, *, kind: str, shape: str | None, frame: pd.Dat
             created_at=now_text(), date_from=d0, date_to=d1, mapping=json.dumps(mapping, ensure_ascii=False),
             report=json.dumps(report, ensure_ascii=False, default=str), **counts)).inserted_primary_key[0]
         records = _records_frame(frame, conn, kind, import_id)
-        bulk_insert(conn, RECORDS[kind], records)
-        updated, r0, r1 = _supersede(conn, kind, import_id)
-        conn.execute(update(imports).where(imports.c.id == import_id).values(
-            inserted=len(records) - updated, updated=updated))
-        _rebuild_after_import(conn, kind, import_id, d0, d1, r0, r1, records)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            early = _measures_early(conn, pool, kind, records, d0, d1)
+            bulk_insert(conn, RECORDS[kind], records)
+            updated, r0, r1 = _supersede(conn, kind, import_id)
+            conn.execute(update(imports).where(imports.c.id == import_id).values(
+                inserted=len(records) - updated, updated=updated))
+            _rebuild_after_import(conn, kind, d0, d1, r0, r1, early)
         return CommitResult(import_id, "imported", len(records) - updated, updated, d0, d1)
+
+
+def _measures_early(conn: Connection, pool: ThreadPoolExecutor, kind: str, records: pd.DataFrame,
+                    d0: str | None, d1: str | None) -> Future | None:
+    """For calls on dates the store has nothing current for (the usual daily or monthly file), start
+    computing the measures from the frame in a second thread while the records are being written —
+    the writer spends most of its time inside SQLite, which releases the GIL. Otherwise ``None``:
+    the measures are rebuilt from the store after the records are in."""
+    if kind != "calls" or d0 is None or others_in_range(conn, kind, d0, d1, -1):
+        return None
+    teams, context = call_context(conn, d1)
+    return pool.submit(call_measures, records.copy(), teams, context)
 
 
 def _supersede(conn: Connection, kind: str, import_id: int) -> tuple[int, str | None, str | None]:
@@ -125,18 +141,17 @@ def _supersede(conn: Connection, kind: str, import_id: int) -> tuple[int, str | 
     return len(ids), r0, r1
 
 
-def _rebuild_after_import(conn, kind, import_id, d0, d1, r0, r1, records) -> None:
+def _rebuild_after_import(conn, kind, d0, d1, r0, r1, early: Future | None) -> None:
     if kind == "roster" or d0 is None:
         rebuild(conn, kind, None, None)
         return
     if kind == "calls":  # earlier days may now have a repeat call within the window
         rebuild(conn, kind, shift(d0, -7), shift(d0, -1))
-    if r0 is not None:
+    fine = early.result() if early is not None else None
+    if r0 is not None:  # older versions were replaced (possibly on other dates): rebuild from the store
         rebuild(conn, kind, min(r0, d0), max(r1, d1))
         return
-    alone = others_in_range(conn, kind, d0, d1, import_id) == 0
-    fresh = records.assign(start_time=records["start_time"]) if (alone and kind == "calls") else None
-    rebuild(conn, kind, d0, d1, fresh)
+    rebuild(conn, kind, d0, d1, fine)
 
 
 def undo_import(engine: Engine, import_id: int) -> dict:

@@ -1,8 +1,8 @@
 """Keep the measure tables equal to the current records, date range by date range.
 
 Measures are never patched in place: after an import or an undo, the affected dates are deleted and
-recomputed from the current records of those dates. A first import of new dates (nothing else
-current there) is computed from the frame in memory instead of read back.
+recomputed from the current records of those dates. For a first import of new dates (nothing else
+current there) the importer hands over measures it computed from its frame instead.
 """
 
 from __future__ import annotations
@@ -60,17 +60,25 @@ def _replace(conn: Connection, key: tuple[str, str], d0: str, d1: str, frame: pd
     bulk_insert(conn, table, frame)
 
 
-def rebuild_calls(conn: Connection, d0: str, d1: str, fresh: pd.DataFrame | None = None) -> None:
-    """Recompute call measures for ``d0``..``d1`` (from ``fresh`` when it is all there is)."""
-    records = fresh if fresh is not None else read_records(conn, "calls", d0, d1)
-    if records.empty:  # nothing current in the range: its measures are simply gone
-        for key in CALL_TABLES:
-            conn.execute(delete(MEASURE_TABLES[key]).where(MEASURE_TABLES[key].c.date.between(d0, d1)))
-        note_newest_call(conn)
-        return
+def call_context(conn: Connection, d1: str) -> tuple[dict[str, str], pd.DataFrame]:
+    """What computing the call measures of a range ending ``d1`` needs besides its own records: the
+    agents' teams and the later calls that may be repeats of its calls."""
     context = read_records(conn, "calls", shift(d1, 1), shift(d1, REPEAT_HORIZON.days),
                            ["caller_hash", "start_time", "direction", "result"])
-    fine = call_measures(records.reset_index(drop=True), team_map(conn), context)
+    return team_map(conn), context
+
+
+def rebuild_calls(conn: Connection, d0: str, d1: str, fine: pd.DataFrame | None = None) -> None:
+    """Recompute call measures for ``d0``..``d1`` from the current records (or write ``fine``, the
+    measures already computed from the range's records by the caller)."""
+    if fine is None:
+        records = read_records(conn, "calls", d0, d1)
+        if records.empty:  # nothing current in the range: its measures are simply gone
+            for key in CALL_TABLES:
+                conn.execute(delete(MEASURE_TABLES[key]).where(MEASURE_TABLES[key].c.date.between(d0, d1)))
+            note_newest_call(conn)
+            return
+        fine = call_measures(records.reset_index(drop=True), *call_context(conn, d1))
     _replace(conn, ("calls", "fine"), d0, d1, fine)
     day = roll_up_day(fine, CALL_MEASURES)
     _replace(conn, ("calls", "day"), d0, d1, day)
@@ -120,12 +128,12 @@ def rebuild_states(conn: Connection, d0: str, d1: str) -> None:
     bulk_insert(conn, aux_reason_day, pd.concat([p[2] for p in parts]))
 
 
-def rebuild(conn: Connection, kind: str, d0: str | None, d1: str | None, fresh: pd.DataFrame | None = None) -> None:
+def rebuild(conn: Connection, kind: str, d0: str | None, d1: str | None, fine: pd.DataFrame | None = None) -> None:
     """Bring the measures of ``kind`` up to date for a date range (roster: the team columns)."""
     if kind == "roster":
         refresh_teams(conn)
     elif d0 and d1 and kind == "calls":
-        rebuild_calls(conn, d0, d1, fresh)
+        rebuild_calls(conn, d0, d1, fine)
     elif d0 and d1 and kind == "agent_states":
         rebuild_states(conn, d0, d1)
 

@@ -1,0 +1,1 @@
+"""Dashboards: documents, periods, widget builders, quick add, snapshots."""

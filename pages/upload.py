@@ -34,6 +34,7 @@ if plan is None:
     st.stop()
 ui.draw_checks(plan.final, lang)
 ui.draw_mapping(plan, lang)
+ui.draw_options(plan, lang)
 ui.draw_values(plan, lang)
 ui.draw_key(plan, lang)
 ui.draw_rows(plan.final, lang)

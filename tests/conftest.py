@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import openpyxl
@@ -13,6 +14,7 @@ from ccdash.store.db import make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # Chinese text, for English-only checks
 
 CALL_HEADERS = ["通话ID", "主叫号码", "技能组", "坐席工号", "业务类型", "来电时间", "排队时长(秒)", "通话时长",
                 "保持时长(秒)", "话后处理时长(秒)", "呼叫结果", "是否转接", "是否解决", "满意度"]

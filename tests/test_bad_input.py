@@ -131,3 +131,34 @@ def test_every_row_rejected_is_refused_with_the_rejects_listed(engine, tmp_path)
 
 def test_unsupported_file_type(engine):
     refused(engine, b"%PDF-1.4", "report.pdf", "read.unsupported_type")
+
+
+def _random_bytes(seed: int, size: int) -> bytes:
+    """Random bytes without NUL (a NUL already marks a file as binary): the case that used to pass as text."""
+    import random
+    rng = random.Random(seed)
+    return bytes(rng.randrange(1, 256) for _ in range(size))
+
+
+@pytest.mark.parametrize("data", [_random_bytes(seed, size) for seed, size in ((1, 10), (2, 100), (3, 5000))]
+                         + [b"this is not a workbook at all"], ids=["r10", "r100", "r5000", "text"])
+def test_random_bytes_named_xlsx_are_not_a_workbook(engine, data):
+    err = refused(engine, data, "报表.xlsx", "read.corrupt_workbook")
+    assert "报表.xlsx" in err.message("en")
+
+
+@pytest.mark.parametrize("main_part", ["word/document.xml", "word/document2.xml"])  # Word online writes the 2nd
+def test_real_word_document_named_xlsx(engine, main_part):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:  # the parts Word writes
+        zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                    'package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/'
+                    'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+                    .replace("/word/document.xml", "/" + main_part))
+        zf.writestr("_rels/.rels", "<Relationships/>")
+        zf.writestr("docProps/app.xml", "<Properties/>")
+        zf.writestr(main_part, "<w:document><w:body><w:p><w:r><w:t>通话ID</w:t></w:r></w:p></w:body>"
+                    "</w:document>")
+        zf.writestr("word/styles.xml", "<w:styles/>")
+    err = refused(engine, buf.getvalue(), "呼入明细.xlsx", "read.looks_like_word")
+    assert "Word" in err.message("en")

@@ -54,3 +54,25 @@ def test_unknown_kind_and_indicator_are_clear(db, small_files):
 def test_indicators_lists_the_catalog():
     out = run("--lang", "en", "indicators")
     assert out.returncode == 0 and "answer_rate\tAnswer rate" in out.stdout
+
+
+def test_nothing_mapped_exits_non_zero_with_an_english_message(db, tmp_path):
+    from tests.conftest import CJK, write_xlsx
+    path = write_xlsx(tmp_path / "odd.xlsx", ["foo", "bar", "baz"], [["C1", "2026-03-02 09:00", "x"]])
+    out = run("--db", db, "--lang", "en", "import", str(path), "--kind", "calls")
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    line = next(x for x in out.stderr.splitlines() if "No recognisable headers" in x)
+    assert "odd.xlsx" in line and "Call records" in line and not CJK.search(line)
+    out = run("--db", db, "--lang", "en", "import", str(path), "--kind", "calls", "--map", "call_id=foo",
+              "--map", "start_time=bar", "--dry-run")
+    assert out.returncode == 0, out.stderr
+
+
+def test_rejected_rows_are_reported_as_a_warning(db, tmp_path):
+    from tests.conftest import CALL_HEADERS, SMALL_CALLS, write_xlsx
+    rows = [list(r) for r in SMALL_CALLS]
+    rows[2][5] = "昨天上午"
+    path = write_xlsx(tmp_path / "r.xlsx", CALL_HEADERS, rows)
+    out = run("--db", db, "--lang", "en", "import", str(path), "--kind", "calls", "--dry-run")
+    assert out.returncode == 0, out.stderr
+    assert "[warning] 1 row" in out.stdout and "rejected" in out.stdout

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import CALL_HEADERS, SMALL_CALLS
+from tests.conftest import CALL_HEADERS, CJK, SMALL_CALLS
 from ccdash.sample import ensure_sample
 from ccdash.store.db import make_engine
 from ccdash.store.info import data_date_range, default_period
@@ -223,9 +223,9 @@ def test_import_then_same_file_then_history_and_undo(store):
 
 def test_upload_errors_are_messages_not_tracebacks(store):
     at = upload(app("en", "pages/upload.py"), b"this is not a workbook at all", name="broken.xlsx")
-    assert at.error and not at.exception
+    assert not at.exception and any("Cannot read the Excel file broken.xlsx" in e for e in texts(at.error))
     at = upload(app("en", "pages/upload.py"), workbook([[1, 2, 3]], headers=["foo", "bar", "baz"]))
-    assert at.error and not at.exception  # no recognisable headers
+    assert not at.exception and any("No recognisable headers" in e for e in texts(at.error))
 
 
 def test_upload_required_column_missing_blocks_the_import(store):
@@ -272,3 +272,96 @@ def test_indicators_nothing_picked_and_empty_store(store, tmp_path, monkeypatch)
     eng.dispose()
     at = app("en")
     assert any("no call data" in i for i in texts(at.info))
+
+
+def test_upload_without_recognisable_headers_offers_mapping_by_hand(store):
+    rows = [["C1", dt.datetime(2026, 3, 2, 9, 0), "x"], ["C2", dt.datetime(2026, 3, 2, 9, 5), "y"]]
+    at = upload(app("en", "pages/upload.py"), workbook(rows, headers=["甲", "乙", "丙"]))
+    assert any("No recognisable headers" in e for e in texts(at.error))
+    assert not any("通话明细" in e for e in texts(at.error))  # the kind in English
+    assert at.button(key="do_import").disabled
+    assert set(at.selectbox(key="map_call_id").options) >= {"甲", "乙", "丙"}
+    assert "Columns not used: 甲, 乙, 丙" in texts(at.caption)  # an English list, Chinese column names
+    at.selectbox(key="map_call_id").select("甲")
+    at.selectbox(key="map_start_time").select("乙").run()
+    assert not at.exception and not at.error
+    table = mapping(at)
+    assert table.loc["Call ID", "Column in the file"] == "甲" and table.loc["Call ID", "Match"].startswith("✋")
+    assert at.button(key="do_import").disabled is False
+    at.button(key="do_import").click().run()
+    assert any("Imported" in s and "2 new" in s for s in texts(at.success))
+
+
+def test_upload_required_column_missing_is_the_clear_message(store):
+    at = upload(app("en", "pages/upload.py"), workbook(SMALL_CALLS))
+    at.selectbox(key="map_start_time").select("").run()
+    assert not at.exception
+    errors = texts(at.error)
+    assert any("Required columns are missing: Start time (start_time)" in e for e in errors), errors
+    assert not any("unexpected" in e for e in errors)
+
+
+def test_upload_shows_progress_while_reading_and_importing(store, monkeypatch):
+    import streamlit
+    from streamlit.delta_generator import DeltaGenerator
+
+    seen: list[tuple[float, str]] = []
+    top, method = streamlit.progress, DeltaGenerator.progress
+
+    def spy_top(value, text=None, **kw):
+        seen.append((value, text))
+        return top(value, text, **kw)
+
+    def spy_method(self, value, text=None, **kw):
+        seen.append((value, text))
+        return method(self, value, text, **kw)
+
+    monkeypatch.setattr(streamlit, "progress", spy_top)
+    monkeypatch.setattr(DeltaGenerator, "progress", spy_method)
+    at = upload(app("en", "pages/upload.py"), workbook(SMALL_CALLS))
+    values = [v for v, _t in seen]
+    assert values[0] == 0 and values[-1] == 1 and values == sorted(values), values
+    assert any("Reading" in (text or "") for _v, text in seen) and any("Checking" in (text or "") for _v, text in seen)
+    assert not at.get("progress")  # the bar is gone once the file is read
+    seen.clear()
+    at.button(key="do_import").click().run()
+    assert any("Writing" in (text or "") for _v, text in seen) and seen[-1][0] == 1
+
+
+def test_upload_satisfaction_scale_and_day_first_options(store):
+    rows = [list(r) for r in SMALL_CALLS[:2]]
+    rows[0][5], rows[1][5] = "03/04/2026 09:00", "05/04/2026 09:10"  # 4 March and 4 May, or 3 and 5 April?
+    rows[0][13], rows[1][13] = 10, 1
+    at = upload(app("zh", "pages/upload.py"), workbook(rows))
+    csat, dayfirst = at.selectbox(key="opt_csat_scale"), at.selectbox(key="opt_dayfirst")
+    assert csat.label == "满意度量表" and csat.value == "auto"
+    assert {"1–5 分", "1–10 分", "满意 / 一般 / 不满意"} <= set(csat.options)
+    assert dayfirst.label == "日期格式" and dayfirst.value == "auto" and len(dayfirst.options) == 3
+    dates = lambda: " ".join(m.value for m in at.markdown)  # noqa: E731
+    assert "2026-03-04 ~ 2026-05-04" in dates()  # a/b/yyyy is month first unless the data says otherwise
+    preview = next(d.value for d in at.dataframe if "满意度" in d.value.columns)
+    assert preview["满意度"].round(2).tolist() == [5.0, 1.0]  # auto: values up to 10 are the 1–10 scale
+    dayfirst.select("day").run()
+    assert not at.exception and "2026-04-03 ~ 2026-04-05" in dates()
+    at.selectbox(key="opt_csat_scale").select("5").run()
+    assert not at.exception
+    assert at.metric[2].value == "1"  # 10 is not on a 1–5 scale: that row is rejected
+    assert at.selectbox(key="opt_dayfirst").value == "day"  # the other option is kept
+
+
+def test_upload_options_in_english(store):
+    at = upload(app("en", "pages/upload.py"), workbook(SMALL_CALLS))
+    csat, dayfirst = at.selectbox(key="opt_csat_scale"), at.selectbox(key="opt_dayfirst")
+    assert csat.label == "Satisfaction scale" and dayfirst.label == "Date format"
+    assert not any(CJK.search(o) for o in [*csat.options, *dayfirst.options])
+
+
+def test_streamlit_config_hides_error_details_and_developer_tools():
+    import tomllib
+
+    from streamlit import config
+
+    conf = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert conf["client"] == {"toolbarMode": "viewer", "showErrorDetails": "none"}
+    for name in conf["client"]:
+        assert f"client.{name}" in config._config_options_template  # a real option of this Streamlit

@@ -95,7 +95,8 @@ def test_sheet_names_and_selection():
     with pytest.raises(CcdashError) as exc:
         read_sheet(data, "r.xlsx", "Nope")
     assert_error(exc, "read.sheet_not_found")
-    assert "Second" in exc.value.message("en")
+    assert "通话明细, 空表, Second" in exc.value.message("en")  # each language's list separator
+    assert "通话明细、空表、Second" in exc.value.message("zh")
     with pytest.raises(CcdashError):
         read_sheet(data, "r.xlsx", 9)
 
@@ -196,7 +197,10 @@ def test_ole_garbage_and_encrypted():
     [(b"", "a.xlsx", "read.empty_file"), (b"", "a.csv", "read.empty_file"),
      (b"abc", "a.pdf", "read.unsupported_type"), (b"abc", "noext", "read.unsupported_type"),
      (b"\x00\x01\x02binary\x00", "a.csv", "read.undecodable"),
-     (b"\x00\x01\x02binary\x00", "a.xlsx", "read.corrupt_workbook")],
+     (b"\x00\x01\x02binary\x00", "a.xlsx", "read.corrupt_workbook"),
+     (bytes(range(1, 256)) * 4, "a.xlsx", "read.corrupt_workbook"),
+     ("\x8f\x1b垃圾 binary".encode("gb18030") * 20, "a.xls", "read.corrupt_workbook"),
+     (b"just a sentence and not a table\n", "a.xlsx", "read.corrupt_workbook")],
 )
 def test_bad_input_codes(data, name, code):
     with pytest.raises(CcdashError) as exc:

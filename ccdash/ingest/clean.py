@@ -13,11 +13,12 @@ import pandas as pd
 
 from ccdash.config import field_dictionary, value_maps
 from ccdash.findings import Finding
-from ccdash.i18n import register, t
+from ccdash.i18n import joined, register, t
 from ccdash.ingest import values as V
 from ccdash.ingest.csat import parse_csat
 from ccdash.ingest.headers import is_total_row
-from ccdash.ingest.mapping import Mapping, kind_spec
+from ccdash.ingest.mapping import Mapping, kind_spec, missing_required
+from ccdash.ingest.progress import Progress, part
 
 MESSAGES = {
     "row.bad_duration": {"zh": "无法识别的时长“{value}”", "en": "Unreadable duration “{value}”"},
@@ -99,14 +100,23 @@ class _Problems:
         return pd.concat(self.parts, ignore_index=True).sort_values("row", kind="stable", ignore_index=True)
 
 
-def clean_rows(rows: pd.DataFrame, mapping: Mapping) -> Cleaned:
-    """Parse and validate the data rows of one sheet (index = Excel row numbers)."""
+def clean_rows(rows: pd.DataFrame, mapping: Mapping, *, progress: Progress | None = None) -> Cleaned:
+    """Parse and validate the data rows of one sheet (index = Excel row numbers).
+
+    Without a column for every required field the mapped columns are still parsed (their problems are
+    listed) but no row is accepted: the kind's rules need those fields, and the pipeline reports
+    ``import.missing_fields``.
+    ``progress`` hears of each parsed column (stage ``validate``)."""
+    report = part(progress, 0.0, 1.0)
+    report(0.0, "validate")
     rows, blank, totals = _drop_blank_and_totals(rows)
     problems = _Problems()
     out = pd.DataFrame(index=rows.index)
     unknown: dict[str, dict[str, int]] = {}
     findings: list[Finding] = []
-    for fld, header in mapping.columns.items():
+    steps = len(mapping.columns) + 1
+    for done, (fld, header) in enumerate(mapping.columns.items()):
+        report(done / steps, "validate")
         raw = rows[header]
         errors = raw.isin(EXCEL_ERRORS)
         problems.add(errors, raw, header, fld, "row.excel_error")
@@ -116,20 +126,23 @@ def clean_rows(rows: pd.DataFrame, mapping: Mapping) -> Cleaned:
             unknown[fld] = raw[bad].value_counts().head(50).to_dict()
         if is_enum and fld not in STRICT_ENUMS and bad.any():  # keep the row, leave the value empty, say so
             findings.append(Finding("warning", "clean.unknown_kept", {"column": header, "count": int(bad.sum()),
-                                                                      "values": "、".join(map(str, unknown[fld]))}))
+                                                                      "values": joined(unknown[fld])}))
         else:
             problems.add(bad, raw, header, fld, PARSE_CODES.get(field_dictionary()[fld].type, "row.bad_number"))
     cleaned = Cleaned(mapping.kind, None, out, pd.DataFrame(), rows_read=len(rows) + blank + totals,
                       blank_rows=blank, total_rows=totals, unknown_values=unknown, findings=findings)
-    RULES[mapping.kind](cleaned, rows, mapping, problems)
+    complete = not missing_required(mapping.kind, mapping.columns)
+    if complete:
+        RULES[mapping.kind](cleaned, rows, mapping, problems)
     _check_key(cleaned, rows, mapping, problems)
     cleaned.rejects = problems.table()
     rejected_rows = set(cleaned.rejects["row"].tolist())
-    keep = ~cleaned.frame.index.isin(rejected_rows)
+    keep = ~cleaned.frame.index.isin(rejected_rows) & complete
     ignored = cleaned.frame.get("result", pd.Series(index=cleaned.frame.index, dtype="string")).eq("ignore")
     ignored = ignored.fillna(False).astype(bool)
     cleaned.ignored = int((ignored & keep).sum())
     cleaned.frame = cleaned.frame[keep & ~ignored].assign(row_no=lambda f: f.index.astype("int64"))
+    report(1.0, "validate")
     return cleaned
 
 

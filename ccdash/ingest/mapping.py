@@ -25,8 +25,10 @@ MESSAGES = {
         "en": "Unknown source kind {kind}; choose one of: {choices}",
     },
     "map.no_headers": {
-        "zh": "文件 {file} 中没有找到可识别的表头（{kind}）。请确认文件类型正确，或手工指定列映射。",
-        "en": "No recognisable headers found in {file} ({kind}). Check the file kind, or map the columns by hand.",
+        "zh": "文件 {file} 中没有找到可识别的表头（{kind}）。请确认数据类型正确，或手工指定列映射"
+              "（页面上的“调整列映射”，命令行的 --map 字段=列名）。文件中的列：{columns}",
+        "en": "No recognisable headers found in {file} ({kind}). Check the data kind, or map the columns by hand "
+              "(“Adjust the mapping” on the page, --map FIELD=COLUMN on the command line). Columns: {columns}",
     },
     "map.unknown_header": {
         "zh": "映射 {field}={header}：文件中没有名为“{header}”的列。现有列：{choices}",
@@ -71,6 +73,13 @@ def kind_spec(kind: str) -> SourceKind:
     if kind not in kinds:
         raise CcdashError("map.unknown_kind", kind=kind, choices=", ".join(kinds))
     return kinds[kind]
+
+
+def missing_required(kind: str, columns: dict[str, str]) -> list[str]:
+    """The required fields of ``kind`` that have no column (an entry ``a|b`` is met by either; it is
+    reported as its first alternative)."""
+    entries = [entry.split("|") for entry in kind_spec(kind).required]
+    return [alternatives[0] for alternatives in entries if not any(f in columns for f in alternatives)]
 
 
 def headers_of(sheet: RawSheet, header_row: int) -> list[str]:

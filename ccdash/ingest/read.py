@@ -18,6 +18,7 @@ ragged files (rows of different lengths are padded).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -30,7 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ccdash.findings import CcdashError
-from ccdash.i18n import register
+from ccdash.i18n import joined, register
 
 MESSAGES = {
     "read.unsupported_type": {
@@ -105,6 +106,9 @@ _ERROR_TEXT = {
     "Ref": "#REF!", "Value": "#VALUE!", "GettingData": "#GETTING_DATA",
 }
 _ERROR_DETAIL = re.compile(r"Error\((\w+)\)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+NOT_EXCEL = {"zh": "不是 Excel 文件", "en": "not an Excel file"}  # message details, in each language
+NOT_SPREADSHEET = {"zh": "压缩包里没有工作表", "en": "not a spreadsheet"}
 
 
 @dataclass
@@ -175,9 +179,28 @@ def _kind(data: bytes, filename: str) -> str:
         if "EncryptedPackage".encode("utf-16-le") in data[:1_000_000]:
             raise CcdashError("read.encrypted", file=filename)
         return "workbook"
-    if ext in WORKBOOK_EXTS and _looks_binary(data):
-        raise CcdashError("read.corrupt_workbook", file=filename, detail="unknown file format")
+    if ext in WORKBOOK_EXTS and not _looks_like_table_text(data):
+        raise CcdashError("read.corrupt_workbook", file=filename, detail=NOT_EXCEL)
     return "text"
+
+
+def _looks_like_table_text(data: bytes) -> bool:
+    """Whether a file with a workbook name that is no zip/OLE workbook is a text table saved under that
+    name (systems do export CSV as .xls): its start decodes strictly, has no control characters and its
+    first line holds a delimiter. Random bytes, a PDF, a plain note and the like are not."""
+    head = data[:65536]
+    if _looks_binary(head):
+        return False
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
+                       (b"", "utf-8"), (b"", "gb18030")):
+        if head.startswith(bom):
+            try:
+                text = codecs.getincrementaldecoder(codec)().decode(head, final=False)  # a cut last char is fine
+            except UnicodeDecodeError:
+                continue
+            first = next((line for line in text.splitlines() if line.strip()), "")
+            return not _CONTROL.search(text) and any(d in first for d in DELIMITERS)
+    return False
 
 
 def _check_zip(data: bytes, filename: str) -> None:
@@ -186,12 +209,12 @@ def _check_zip(data: bytes, filename: str) -> None:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise CcdashError("read.corrupt_workbook", file=filename, detail=_short(exc)) from exc
-    if "word/document.xml" in names:
+    if "xl/workbook.xml" not in names and any(n.startswith("word/") for n in names):  # also word/document2.xml
         raise CcdashError("read.looks_like_word", file=filename)
-    if "ppt/presentation.xml" in names:
+    if "xl/workbook.xml" not in names and any(n.startswith("ppt/") for n in names):
         raise CcdashError("read.looks_like_powerpoint", file=filename)
     if "xl/workbook.xml" not in names and "content.xml" not in names:
-        raise CcdashError("read.corrupt_workbook", file=filename, detail="not a spreadsheet")
+        raise CcdashError("read.corrupt_workbook", file=filename, detail=NOT_SPREADSHEET)
 
 
 def _short(exc: BaseException) -> str:
@@ -224,7 +247,7 @@ def _sheet_index(reader, filename: str, sheet: str | int) -> int:
         return sheet
     if isinstance(sheet, str) and sheet in names:
         return names.index(sheet)
-    available = "、".join(names)
+    available = joined(names)
     raise CcdashError("read.sheet_not_found", file=filename, sheet=sheet, available=available)
 
 

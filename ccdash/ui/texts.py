@@ -84,14 +84,12 @@ MESSAGES = {
               "before anything is written.",
     },
     "up.sheet": {"zh": "工作表", "en": "Sheet"},
-    "up.reading": {"zh": "正在读取和检查 {file}…", "en": "Reading and checking {file}…"},
+    "up.stage.read": {"zh": "正在读取 {file}…", "en": "Reading {file}…"},
+    "up.stage.map": {"zh": "正在识别 {file} 的表头…", "en": "Matching the headers of {file}…"},
+    "up.stage.validate": {"zh": "正在检查 {file} 的每一行…", "en": "Checking every row of {file}…"},
+    "up.stage.write": {"zh": "正在写入数据库…", "en": "Writing to the store…"},
     "up.checks": {"zh": "检查结果", "en": "Checks"},
     "up.all_good": {"zh": "没有发现问题，可以导入。", "en": "No problems found; ready to import."},
-    "up.some_rejected": {
-        "zh": "{count} 行有问题，不会导入；原因见下方“被拒绝的行”。其余行可以导入。",
-        "en": "{count} rows have problems and will not be imported (see “Rejected rows” below); "
-              "the other rows can be imported.",
-    },
     "up.mapping": {"zh": "列映射", "en": "Column mapping"},
     "up.marks": {
         "zh": "✅ 完全匹配　🟡 部分或近似匹配，请核对　✋ 手工指定　💾 上次保存的映射",
@@ -109,6 +107,28 @@ MESSAGES = {
     "up.col_header": {"zh": "文件中的列", "en": "Column in the file"},
     "up.col_mark": {"zh": "匹配", "en": "Match"},
     "up.col_fill": {"zh": "填充率", "en": "Filled"},
+    "up.options": {"zh": "导入选项：满意度量表、日期格式", "en": "Import options: satisfaction scale, date format"},
+    "up.csat_scale": {"zh": "满意度量表", "en": "Satisfaction scale"},
+    "up.csat_scale_help": {
+        "zh": "满意度列的取值方式，都会换算为 1–5 分（4 分及以上为满意，2 分及以下为不满意）。"
+              "自动识别：数字最大为 5 按 1–5 分，最大为 10 按 1–10 分；文字按满意/一般/不满意或五级评价。",
+        "en": "How the satisfaction column is scored; every scale becomes 1–5 (4 or more is satisfied, 2 or less "
+              "dissatisfied). Detect automatically: numbers up to 5 are 1–5, up to 10 are 1–10; words are "
+              "satisfied/neutral/dissatisfied or a five-level rating.",
+    },
+    "up.auto": {"zh": "自动识别", "en": "Detect automatically"},
+    "up.csat.5": {"zh": "1–5 分", "en": "1–5 points"},
+    "up.csat.10": {"zh": "1–10 分", "en": "1–10 points"},
+    "up.csat.3level": {"zh": "满意 / 一般 / 不满意", "en": "satisfied / neutral / dissatisfied"},
+    "up.dayfirst": {"zh": "日期格式", "en": "Date format"},
+    "up.dayfirst_help": {
+        "zh": "只影响 03/04/2026 这类写法：是 3 月 4 日（月在前）还是 4 月 3 日（日在前）。"
+              "自动识别：列中有第一个数大于 12 的日期时按日在前，否则按月在前。",
+        "en": "Only for dates like 03/04/2026: 4 March (month first) or 3 April (day first). Detect "
+              "automatically: day first when a date in the column starts with a number above 12, else month first.",
+    },
+    "up.dayfirst.day": {"zh": "日在前（31/12/2026）", "en": "Day first (31/12/2026)"},
+    "up.dayfirst.month": {"zh": "月在前（12/31/2026）", "en": "Month first (12/31/2026)"},
     "up.values": {"zh": "取值映射", "en": "Value mapping"},
     "up.values_help": {
         "zh": "文件中有无法识别的取值，请指定它们的含义；选“忽略”的行不导入（计入忽略数）。",
@@ -130,7 +150,6 @@ MESSAGES = {
     "up.rejects_download": {"zh": "下载拒绝明细（Excel）", "en": "Download rejected rows (Excel)"},
     "up.no_rejects": {"zh": "没有被拒绝的行。", "en": "No rejected rows."},
     "up.import": {"zh": "导入", "en": "Import"},
-    "up.importing": {"zh": "正在导入…", "en": "Importing…"},
     "up.blocked": {"zh": "请先修正上面的错误，然后才能导入。", "en": "Fix the errors above before importing."},
     "up.imported": {
         "zh": "已导入（导入 #{id}）：新增 {inserted} 条，更新 {updated} 条。",

@@ -3,14 +3,16 @@
 The page is computed in three stages so every widget keeps its options while the user works:
 ``base`` (the automatic or saved mapping: the defaults of the column pickers), ``staged`` (with the
 user's columns: the unknown values to map) and ``final`` (every choice: what is shown and imported).
-The choices live in widget keys ``map_<field>``, ``val_<field>_<raw>``, ``key_cols`` and ``sheet``,
-and are reset when another file or kind is chosen.
+The choices live in widget keys ``map_<field>``, ``val_<field>_<raw>``, ``opt_<option>``, ``key_cols``
+and ``sheet``, and are reset when another file or kind is chosen. Reading, checking and writing show a
+progress bar fed by the library's ``progress`` callback.
 """
 
 from __future__ import annotations
 
 import json
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pandas as pd
@@ -19,8 +21,9 @@ from sqlalchemy import Engine
 
 from ccdash.config import active_kinds, field_dictionary, value_maps
 from ccdash.i18n import CATALOG as TEXTS
-from ccdash.i18n import t
+from ccdash.i18n import LIST_SEP, t
 from ccdash.ingest.clean import rejects_table
+from ccdash.ingest.csat import SCALES
 from ccdash.ingest.pipeline import Prepared, prepare_import, run_import
 from ccdash.ingest.read import sheet_names
 from ccdash.reports_io import write_xlsx
@@ -32,6 +35,8 @@ UPLOAD_TYPES = ["xlsx", "xls", "csv", "txt"]
 MARKS = {"exact": "✅", "contains": "🟡", "similar": "🟡", "manual": "✋", "profile": "💾"}
 CACHE_KEY, CACHE_SIZE = "_upload_prepared", 4
 REJECTS_SHOWN = 500
+DAYFIRST = {"auto": "auto", "day": True, "month": False}  # choice → prepare_import(dayfirst=…)
+ORDER_OF = {None: "auto", True: "day", False: "month"}  # Mapping.dayfirst → choice
 
 
 @dataclass
@@ -41,6 +46,7 @@ class Plan:
     staged: Prepared
     final: Prepared
     columns: dict[str, str]  # the user's column overrides (field → header, "" = not imported)
+    options: dict  # the user's csat_scale / dayfirst where they differ from the base mapping
 
 
 def reset_for(token: tuple) -> None:
@@ -50,20 +56,34 @@ def reset_for(token: tuple) -> None:
     if not new_file and ss.get("sheet") == ss.get("_upload_sheet"):
         return
     drop = ("key_cols", "sheet") if new_file else ("key_cols",)
-    for key in [k for k in ss if isinstance(k, str) and (k.startswith(("map_", "val_")) or k in drop)]:
+    for key in [k for k in ss if isinstance(k, str) and (k.startswith(("map_", "val_", "opt_")) or k in drop)]:
         del ss[key]
     ss["_upload_token"] = token
     if new_file:
         ss["_upload_sheets"] = []
 
 
+@contextmanager
+def progress_bar(lang: str, file: str, stage: str = "read"):
+    """A progress bar for one library step; yields its ``progress`` callback and goes away when done."""
+    bar = st.progress(0.0, text=t(f"up.stage.{stage}", lang, file=file))
+
+    def report(fraction: float, stage: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=t(f"up.stage.{stage}", lang, file=file))
+
+    try:
+        yield report
+    finally:
+        bar.empty()
+
+
 def prepare_cached(engine: Engine, data: bytes, name: str, kind: str, lang: str, **options) -> Prepared:
-    """``prepare_import`` once per (file, kind, options) in this session; a spinner while it reads."""
+    """``prepare_import`` once per (file, kind, options) in this session; a progress bar while it reads."""
     cache = st.session_state.setdefault(CACHE_KEY, OrderedDict())
     key = (sha256_of(data), name, kind, json.dumps(options, sort_keys=True, ensure_ascii=False, default=list))
     if key not in cache:
-        with st.spinner(t("up.reading", lang, file=name), show_time=True):
-            cache[key] = prepare_import(data, name, kind, engine=engine, **options)
+        with progress_bar(lang, name) as progress:
+            cache[key] = prepare_import(data, name, kind, engine=engine, progress=progress, **options)
         while len(cache) > CACHE_SIZE:
             cache.popitem(last=False)
     cache.move_to_end(key)
@@ -88,12 +108,14 @@ def plan(engine: Engine, data: bytes, name: str, kind: str, lang: str) -> Plan:
             sheet = {"sheet": ss["sheet"]}
             base = prepare_cached(engine, data, name, kind, lang, **sheet)
     ss["_upload_sheet"] = ss.get("sheet")
+    options = chosen_options(base)
     fields = active_kinds()[kind].fields
     for f in fields:
         if ss.get(f"map_{f}") not in ("", *base.headers):
             ss[f"map_{f}"] = base.mapping.columns.get(f, "")
     columns = column_overrides(base.mapping.columns, {f: ss[f"map_{f}"] for f in fields})
-    staged = prepare_cached(engine, data, name, kind, lang, **sheet, columns=columns) if columns else base
+    staged = prepare_cached(engine, data, name, kind, lang, **sheet, **options, columns=columns) \
+        if columns or options else base
     values: dict[str, dict[str, str]] = {}
     for f, raws in staged.cleaned.unknown_values.items():
         for raw in raws:
@@ -103,9 +125,20 @@ def plan(engine: Engine, data: bytes, name: str, kind: str, lang: str) -> Plan:
     key = [h for h in ss.get("key_cols") or [] if h in staged.headers]
     final = staged
     if values or key:
-        final = prepare_cached(engine, data, name, kind, lang, **sheet, columns=columns, values=values,
+        final = prepare_cached(engine, data, name, kind, lang, **sheet, **options, columns=columns, values=values,
                                key=tuple(key) or None)
-    return Plan(sheets, base, staged, final, columns)
+    return Plan(sheets, base, staged, final, columns, options)
+
+
+def chosen_options(base: Prepared) -> dict:
+    """The satisfaction scale and date order picked in ``draw_options`` where they differ from the base
+    mapping (which holds the defaults, or the choices of a saved profile)."""
+    ss, m = st.session_state, base.mapping
+    ss.setdefault("opt_csat_scale", m.csat_scale if m.csat_scale in SCALES else "auto")
+    ss.setdefault("opt_dayfirst", ORDER_OF[m.dayfirst])
+    current = {"csat_scale": m.csat_scale, "dayfirst": DAYFIRST[ORDER_OF[m.dayfirst]]}
+    chosen = {"csat_scale": ss["opt_csat_scale"], "dayfirst": DAYFIRST[ss["opt_dayfirst"]]}
+    return {k: v for k, v in chosen.items() if v != current[k]}
 
 
 def draw_sheet(where, lang: str) -> None:
@@ -115,21 +148,14 @@ def draw_sheet(where, lang: str) -> None:
         where.selectbox(t("up.sheet", lang), sheets, key="sheet")
 
 
-def confidence(prepared: Prepared, changed=()) -> dict[str, str]:
-    """Field → how its column was found; a mapping restored from a saved profile counts as "profile"
-    (except the fields the user changed now), since the library keeps the saved confidence words."""
-    from_profile = any(f.code == "import.profile_applied" for f in prepared.findings)
-    m = prepared.mapping
-    return {f: "profile" if from_profile and f not in changed else m.confidence.get(f, "manual") for f in m.columns}
-
-
-def mapping_table(prepared: Prepared, lang: str, changed=()) -> pd.DataFrame:
+def mapping_table(prepared: Prepared, lang: str) -> pd.DataFrame:
     """Required and mapped fields: label, required, the file's column, the match mark, fill rate."""
     spec = active_kinds()[prepared.kind]
     labels, m = field_dictionary(), prepared.mapping
     required = {f for entry in spec.required for f in entry.split("|")}
     fill = prepared.report.get("fill_rate", {})
-    conf = {f: f"{MARKS.get(c, '')} {t(f'conf.{c}', lang)}".strip() for f, c in confidence(prepared, changed).items()}
+    how = {f: m.confidence.get(f, "manual") for f in m.columns}  # exact … manual, or profile (saved)
+    conf = {f: f"{MARKS.get(c, '')} {t(f'conf.{c}', lang)}".strip() for f, c in how.items()}
     fields = [f for f in spec.fields if f in required or f in m.columns]
     return pd.DataFrame({
         t("up.col_field", lang): [labels[f].label.get(lang) for f in fields],
@@ -152,7 +178,7 @@ def _dedupe(field: str) -> None:
 def draw_mapping(p: Plan, lang: str) -> None:
     st.subheader(t("up.mapping", lang))
     st.caption(t("up.marks", lang))
-    table = mapping_table(p.final, lang, changed=p.columns)
+    table = mapping_table(p.final, lang)
     st.dataframe(table, hide_index=True, height=36 * (len(table) + 1) + 2, column_config={
         t("up.col_fill", lang): st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)})
     labels = field_dictionary()
@@ -160,14 +186,30 @@ def draw_mapping(p: Plan, lang: str) -> None:
     unmapped = [labels[f].label.get(lang) for f in active_kinds()[p.final.kind].fields
                 if f not in p.final.mapping.columns]
     if unused:
-        st.caption(t("up.unused", lang, cols="、".join(unused)))
+        st.caption(t("up.unused", lang, cols=LIST_SEP[lang].join(unused)))
     if unmapped:
-        st.caption(t("up.unmapped_fields", lang, fields="、".join(unmapped)))
-    with st.expander(t("up.adjust", lang), expanded=bool(p.columns)):
+        st.caption(t("up.unmapped_fields", lang, fields=LIST_SEP[lang].join(unmapped)))
+    blocked = any(f.code in ("map.no_headers", "import.missing_fields") for f in p.final.findings)
+    with st.expander(t("up.adjust", lang), expanded=bool(p.columns) or blocked):
         cols = st.columns(3)
         for i, f in enumerate(active_kinds()[p.final.kind].fields):
             cols[i % 3].selectbox(labels[f].label.get(lang), ["", *p.base.headers], key=f"map_{f}",
                                   format_func=lambda h: h or t("up.unmapped", lang), on_change=_dedupe, args=(f,))
+
+
+def draw_options(p: Plan, lang: str) -> None:
+    """The per-import options: the satisfaction scale (kinds with a satisfaction field) and the date order."""
+    with st.expander(t("up.options", lang), expanded=bool(p.options)):
+        left, right, _rest = st.columns(3)
+        if "csat" in active_kinds()[p.final.kind].fields:
+            left.selectbox(t("up.csat_scale", lang), SCALES, key="opt_csat_scale", help=t("up.csat_scale_help", lang),
+                           format_func=lambda scale: _option_text("up.csat", scale, lang))
+        right.selectbox(t("up.dayfirst", lang), list(DAYFIRST), key="opt_dayfirst", help=t("up.dayfirst_help", lang),
+                        format_func=lambda order: _option_text("up.dayfirst", order, lang))
+
+
+def _option_text(prefix: str, choice: str, lang: str) -> str:
+    return t("up.auto" if choice == "auto" else f"{prefix}.{choice}", lang)
 
 
 def _value_text(value: str, lang: str) -> str:
@@ -194,7 +236,8 @@ def draw_values(p: Plan, lang: str) -> None:
 
 def draw_key(p: Plan, lang: str) -> None:
     m = p.final.mapping
-    default = "、".join(m.columns.get(f, f) for f in active_kinds()[p.final.kind].key_for(p.final.cleaned.shape))
+    key_fields = active_kinds()[p.final.kind].key_for(p.final.cleaned.shape)
+    default = LIST_SEP[lang].join(m.columns.get(f, f) for f in key_fields)
     st.multiselect(t("up.key", lang), p.staged.headers, key="key_cols", help=t("up.key_help", lang, default=default),
                    placeholder=default)
 
@@ -212,11 +255,8 @@ def draw_report(prepared: Prepared, lang: str) -> None:
 
 def draw_checks(prepared: Prepared, lang: str) -> None:
     st.subheader(t("up.checks", lang))
-    show_findings(prepared.findings, lang)
-    rejected = prepared.cleaned.rejected
-    if rejected and prepared.ok:
-        st.warning(t("up.some_rejected", lang, count=f"{rejected:,}"), icon="⚠️")
-    elif prepared.ok and not any(f.level == "warning" for f in prepared.findings):
+    show_findings(prepared.findings, lang)  # rejected rows are a warning among them
+    if prepared.ok and not any(f.level == "warning" for f in prepared.findings):
         st.success(t("up.all_good", lang), icon="✅")
     draw_report(prepared, lang)
 
@@ -256,8 +296,8 @@ def import_button(engine: Engine, prepared: Prepared, lang: str) -> None:
     if not st.button(t("up.import", lang), key="do_import", type="primary", disabled=not prepared.ok):
         return
     try:
-        with st.spinner(t("up.importing", lang), show_time=True):
-            commit = run_import(engine, prepared).commit
+        with progress_bar(lang, prepared.file_name, "write") as progress:
+            commit = run_import(engine, prepared, progress=progress).commit
     except CcdashError as exc:
         show_error(exc, lang)
         return

@@ -122,3 +122,27 @@ aux_reason_day = Table(
     Column("seconds", Float, nullable=False),
 )
 Index("ix_aux_reason_day_date", aux_reason_day.c.date)
+
+# Dashboards made in the builder (the shipped defaults stay in config/dashboards/). One row per
+# dashboard id — a row with the id of a default overrides it; ``deleted`` hides a row (an override
+# then falls back to the default) — and every saved version in ``dashboard_versions``, for undo.
+dashboards = Table(
+    "dashboards", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("title", Text, nullable=False),  # the Chinese title (title_en beside it), for lists and lookup
+    Column("title_en", Text, nullable=False, default=""),
+    Column("doc", Text, nullable=False),  # the document as JSON
+    Column("version", Integer, nullable=False),
+    Column("updated_at", String(19), nullable=False),
+    Column("updated_by", Text, nullable=False, default=""),
+    Column("deleted", Integer, nullable=False, default=0),
+)
+
+dashboard_versions = Table(
+    "dashboard_versions", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("doc", Text, nullable=False),
+    Column("updated_at", String(19), nullable=False),
+    Column("updated_by", Text, nullable=False, default=""),
+)

@@ -1,4 +1,4 @@
-"""``python -m ccdash …`` — init, import, indicators, query, history, undo.
+"""``python -m ccdash …`` — init, import, indicators, query, history, undo, snapshot.
 
 Every failure prints one clear message (``--lang en`` for English) and exits non-zero; no traceback.
 """
@@ -30,6 +30,8 @@ MESSAGES = {
     "cli.init_done": {"zh": "数据库已就绪：{url}", "en": "Store ready: {url}"},
     "cli.undone": {"zh": "已撤销导入 #{import_id}，恢复了 {restored} 条被替换的记录。",
                    "en": "Import #{import_id} undone; {restored} replaced records restored."},
+    "cli.snapshot_saved": {"zh": "已保存 {path}（{width}×{height} 像素）", "en": "Saved {path} ({width}×{height} px)"},
+    "cli.bad_date": {"zh": "日期 {value} 的格式应为 YYYY-MM-DD", "en": "Date {value} should look like YYYY-MM-DD"},
     "cli.rejects_saved": {"zh": "拒绝明细已保存到 {path}", "en": "Rejected rows saved to {path}"},
 }
 register(MESSAGES)
@@ -84,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("history", help="list imports")
     undo = sub.add_parser("undo", help="undo an import")
     undo.add_argument("import_id", type=int)
+    snap = sub.add_parser("snapshot", help="a dashboard tab as PNG (for a scheduled job)")
+    snap.add_argument("--dashboard", required=True, help="dashboard id or title (zh or en)")
+    snap.add_argument("--tab", help="tab id or title (default: the first tab)")
+    snap.add_argument("--date", help="the day the periods end on (default: the newest day with data)")
+    snap.add_argument("--out", required=True, help="PNG file to write")
+    snap.add_argument("--scale", type=float, default=2)
     return p
 
 
@@ -138,6 +146,25 @@ def cmd_query(engine, args) -> int:
     return 0
 
 
+def cmd_snapshot(engine, args) -> int:
+    import datetime as dt
+
+    from ccdash.dashboards.documents import load_dashboard
+    from ccdash.dashboards.periods import anchor_day
+    from ccdash.dashboards.snapshot import snapshot
+    try:
+        anchor = dt.date.fromisoformat(args.date) if args.date else anchor_day(engine)
+    except ValueError:
+        raise CcdashError("cli.bad_date", value=args.date) from None
+    png = snapshot(engine, load_dashboard(engine, args.dashboard), args.tab, anchor, args.lang, args.scale)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(png)
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # the PNG's IHDR
+    print(t("cli.snapshot_saved", args.lang, path=out, width=width, height=height))
+    return 0
+
+
 def cmd_indicators(args) -> int:
     from ccdash.indicators.catalog import load_catalog
     for code, ind in load_catalog().indicators.items():
@@ -162,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_import(engine, args)
         if args.command == "query":
             return cmd_query(engine, args)
+        if args.command == "snapshot":
+            return cmd_snapshot(engine, args)
         if args.command == "history":
             from ccdash.store.imports import import_history
             print(import_history(engine).to_string(index=False))

@@ -11,9 +11,14 @@ from ccdash.findings import CcdashError
 from ccdash.i18n import t
 from ccdash.ui import common
 
-st.set_page_config(layout="wide", page_title="ccdash", page_icon="📞")
+wall = common.wall_mode()
+st.set_page_config(layout="wide", page_title="ccdash", page_icon="📞",
+                   initial_sidebar_state="collapsed" if wall else "auto")
 common.mark_frame()
-lang = common.language_switch()
+common.static_font()
+if wall and st.query_params.get("lang") in ("zh", "en"):
+    st.session_state["lang"] = st.query_params["lang"]
+lang = common.lang() if wall else common.language_switch()
 
 try:
     common.engine()
@@ -26,8 +31,10 @@ except SQLAlchemyError as exc:
     st.stop()
 
 pages = [
-    st.Page("pages/indicators.py", title=t("nav.indicators", lang), icon=":material/monitoring:", url_path="indicators", default=True),
+    st.Page("pages/dashboards.py", title=t("nav.dashboards", lang), icon=":material/dashboard:", url_path="dashboards", default=True),
+    st.Page("pages/builder.py", title=t("nav.builder", lang), icon=":material/dashboard_customize:", url_path="builder"),
+    st.Page("pages/indicators.py", title=t("nav.indicators", lang), icon=":material/monitoring:", url_path="indicators"),
     st.Page("pages/upload.py", title=t("nav.upload", lang), icon=":material/upload_file:", url_path="upload"),
     st.Page("pages/history.py", title=t("nav.history", lang), icon=":material/history:", url_path="history"),
 ]
-st.navigation(pages).run()
+st.navigation(pages, position="hidden" if wall else "sidebar").run()

@@ -17,8 +17,9 @@ from ccdash.store.db import make_engine
 from ccdash.store.info import data_date_range, default_period
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("pages/indicators.py", "pages/upload.py", "pages/history.py")
-TITLES = {"pages/indicators.py": ("指标看板", "Indicator dashboard"), "pages/upload.py": ("上传数据", "Upload data"),
+PAGES = ("pages/dashboards.py", "pages/builder.py", "pages/indicators.py", "pages/upload.py", "pages/history.py")
+TITLES = {"pages/dashboards.py": ("运营总览", "Operations overview"), "pages/builder.py": ("看板设计", "Dashboard builder"),
+          "pages/indicators.py": ("指标查询", "Indicators"), "pages/upload.py": ("上传数据", "Upload data"),
           "pages/history.py": ("导入历史", "Import history")}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -44,12 +45,12 @@ def store(sample_store, tmp_path, monkeypatch) -> Path:
     return path
 
 
-def app(lang: str = "zh", page: str | None = None) -> AppTest:
+def app(lang: str = "zh", page: str = "pages/indicators.py") -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["lang"] = lang
     at.run()
     assert not at.exception, at.exception
-    if page and page != "pages/indicators.py":
+    if page != "pages/dashboards.py":  # the first screen
         at.switch_page(page).run()
         assert not at.exception, at.exception
     return at
@@ -97,17 +98,17 @@ def test_every_page_runs_in_both_languages(store, page, lang):
     assert not at.error
     # AppTest (1.67) drops the entry point's sidebar from the tree after switch_page, so the switch is
     # checked on the first page only; the language itself carries over through the session state.
-    if page == "pages/indicators.py":
+    if page == "pages/dashboards.py":
         assert at.sidebar.selectbox(key="lang").value == lang
 
 
 def test_language_switch_changes_the_texts(store):
-    at = app("zh")
-    assert at.metric[0].label == "进线量"
+    at = app("zh", "pages/dashboards.py")
+    assert at.title[0].value == "运营总览"
     at.sidebar.selectbox(key="lang").select("en").run()
     assert not at.exception
-    assert at.title[0].value == "Indicator dashboard"
-    assert at.metric[0].label == "Offered"
+    assert at.title[0].value == "Operations overview"
+    assert at.sidebar.selectbox(key="dv_dashboard").format_func("ops_overview") == "Operations overview"
 
 
 def test_indicators_show_numbers_for_the_sample_month(store):

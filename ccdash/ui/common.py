@@ -39,6 +39,24 @@ def require_frame() -> None:
         st.switch_page("app.py")
 
 
+def wall_mode() -> bool:
+    """``?wall=1`` in the address: the wall screen (no menus, dark, rotating tabs)."""
+    return st.query_params.get("wall", "") in ("1", "true", "yes")
+
+
+@st.cache_resource(show_spinner=False)
+def static_font() -> str:
+    """Copy the CJK web font into ./static/fonts once per process (the theme's font face points there)."""
+    from pathlib import Path
+
+    from ccdash.dashboards.webfont import ensure_static_font
+    try:
+        return str(ensure_static_font(Path(__file__).resolve().parent.parent.parent))
+    except (OSError, ImportError):  # no font package or a read-only folder: the browser's fonts are used
+        log.warning("could not serve the CJK web font", exc_info=True)
+        return ""
+
+
 def lang() -> str:
     """The language chosen in the sidebar (Chinese until the user switches)."""
     value = st.session_state.get("lang", DEFAULT_LANG)

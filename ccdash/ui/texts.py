@@ -17,11 +17,13 @@ MESSAGES = {
         "en": "Something unexpected went wrong ({detail}). Check the column mapping and try again; if it "
               "persists, send the file and this message to your administrator.",
     },
-    "nav.indicators": {"zh": "指标看板", "en": "Indicators"},
+    "nav.dashboards": {"zh": "看板", "en": "Dashboards"},
+    "nav.builder": {"zh": "看板设计", "en": "Dashboard builder"},
+    "nav.indicators": {"zh": "指标查询", "en": "Indicators"},
     "nav.upload": {"zh": "上传数据", "en": "Upload data"},
     "nav.history": {"zh": "导入历史", "en": "Import history"},
     # indicators page
-    "ind.title": {"zh": "指标看板", "en": "Indicator dashboard"},
+    "ind.title": {"zh": "指标查询", "en": "Indicators"},
     "ind.pick": {"zh": "指标", "en": "Indicators"},
     "ind.period": {"zh": "日期范围", "en": "Period"},
     "ind.grain": {"zh": "粒度", "en": "Grain"},

@@ -1,0 +1,18 @@
+"""Dashboards: the viewer (pick a dashboard, day, period, filters, tab) — or the wall screen with ?wall=1."""
+
+import streamlit as st
+
+from ccdash.findings import CcdashError
+from ccdash.ui import common
+from ccdash.ui import dashboards as ui
+
+common.require_frame()
+lang = common.lang()
+engine = common.engine()
+try:
+    if common.wall_mode():
+        ui.wall(engine, lang)
+    else:
+        ui.viewer(engine, lang)
+except CcdashError as exc:
+    common.show_error(exc, lang)

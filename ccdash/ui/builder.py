@@ -67,6 +67,7 @@ MESSAGES = {
     "bld.add_kind": {"zh": "或选择类型添加", "en": "Or add by kind"},
     "bld.added": {"zh": "已添加部件 {widget}", "en": "Added widget {widget}"},
     "bld.kind": {"zh": "类型", "en": "Kind"},
+    "bld.choose": {"zh": "请选择", "en": "Choose"},
     "bld.indicators": {"zh": "指标（可输入中文或英文搜索）", "en": "Indicators (search in Chinese or English)"},
     "bld.name_zh": {"zh": "显示名称（中文）", "en": "Display name (Chinese)"},
     "bld.name_en": {"zh": "显示名称（英文）", "en": "Display name (English)"},
@@ -338,7 +339,7 @@ def widget_form(wid: str, widget: Widget, lang: str, anchor: dt.date) -> Widget 
         options["text"] = {"zh": st.text_area(t("bld.text", lang), value=widget.options.text.zh, key=k + "text_zh"),
                            "en": widget.options.text.en}
     else:
-        update["indicators"] = st.multiselect(t("bld.indicators", lang), codes, default=widget.indicators,
+        update["indicators"] = st.multiselect(t("bld.indicators", lang), codes, default=widget.indicators, placeholder=t("bld.choose", lang),
                                               format_func=label.get, key=k + "indicators")
         c = st.columns(4)
         pk = c[0].selectbox(t("bld.period", lang), PERIOD_KINDS, index=PERIOD_KINDS.index(widget.period.kind),
@@ -373,7 +374,7 @@ def _options(k: str, kind: str, widget: Widget, lang: str) -> dict:
     c = st.columns(4)
     if kind in ("kpi", "gauge"):
         compare_names = {"target": {"zh": "目标", "en": "Target"}, "previous": {"zh": "上期", "en": "Previous"}}
-        out["compare"] = c[0].multiselect(t("bld.compare", lang), ["target", "previous"], default=o.compare,
+        out["compare"] = c[0].multiselect(t("bld.compare", lang), ["target", "previous"], default=o.compare, placeholder=t("bld.choose", lang),
                                           format_func=lambda x: compare_names[x][lang], key=k + "compare")
         out["sparkline"] = c[1].checkbox(t("bld.sparkline", lang), value=o.sparkline, key=k + "sparkline")
     if kind in ("line", "area", "bar", "stacked_bar"):

@@ -36,6 +36,7 @@ MESSAGES = {
                        "en": "Every widget's period (today, this month, …) ends on this day; by default the newest day with data."},
     "dv.period": {"zh": "时间段", "en": "Period"},
     "dv.as_designed": {"zh": "按看板设置", "en": "As designed"},
+    "dv.all": {"zh": "全部", "en": "All"},
     "dv.team": {"zh": "班组", "en": "Team"},
     "dv.queue": {"zh": "技能组", "en": "Queue"},
     "dv.business_type": {"zh": "业务类型", "en": "Business type"},
@@ -186,7 +187,7 @@ def view_controls(engine: Engine, lang: str) -> tuple[dt.date, str | None, Filte
     version = wdata.store_version(engine)
     for dim in FILTER_DIMS:
         values = _values(engine.url.render_as_string(hide_password=False), dim, version)
-        picked[dim] = st.sidebar.multiselect(t(f"dv.{dim}", lang), values, key=f"dv_f_{dim}")
+        picked[dim] = st.sidebar.multiselect(t(f"dv.{dim}", lang), values, key=f"dv_f_{dim}", placeholder=t("dv.all", lang))
     return anchor, period, Filters(**picked)
 
 

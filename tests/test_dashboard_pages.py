@@ -84,7 +84,7 @@ def test_builder_creates_saves_and_reloads_a_dashboard(store):
     assert at.session_state["bld_doc"].id == "team_daily"
     at.text_input(key="bld_quick").set_value("接通率 本月").run()
     at.button(key="bld_quick_go").click().run()
-    at.selectbox(key="bld_add_kind").set_value("bar").run()
+    at.selectbox(key="bld_add_kind").set_value("gauge").run()
     at.selectbox(key="bld_add_kind").set_value("line").run()
     at.button(key="bld_add_tab").click().run()
     at.text_input(key="bld_tab_zh_t2").set_value("坐席").run()
@@ -94,7 +94,7 @@ def test_builder_creates_saves_and_reloads_a_dashboard(store):
     assert not at.exception, at.exception
     doc = at.session_state["bld_doc"]
     assert [len(t.widget_ids()) for t in doc.tabs] == [3, 2]
-    assert sorted(w.kind for w in doc.widgets.values()) == ["bar", "bar", "donut", "kpi", "line"]
+    assert sorted(w.kind for w in doc.widgets.values()) == ["bar", "donut", "gauge", "kpi", "line"]  # five kinds
     at.segmented_control(key="bld_tab").set_value("t1").run()
     at.text_input(key="bld_w1_name_zh").set_value("本月接通率").run()  # edit a display name
     at.button(key="bld_save").click().run()

@@ -231,7 +231,7 @@ def test_kpi_card_shows_value_compare_lines_and_status_color():
     spec = build(widget, data, lang, theme).to_dict()
     texts = [row["text"] for rows in spec["datasets"].values() for row in rows if "text" in row and "y" in row]
     assert texts[0] == "91.2%"
-    assert any("较上期 ▲ +1.3%" in t for t in texts) and any("目标 90.0%" in t for t in texts)
+    assert "上期 89.9% ▲+1.3%" in texts and "目标 90.0%（+1.2%）" in texts
     colors = {row["color"] for rows in spec["datasets"].values() for row in rows if "color" in row}
     assert "#16a34a" in colors  # good → green
 

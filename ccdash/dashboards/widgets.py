@@ -35,8 +35,8 @@ from ccdash.indicators.format import format_delta, format_value
 MESSAGES = {
     "widgets.no_data": {"zh": "暂无数据", "en": "No data"},
     "widgets.target": {"zh": "目标 {value}", "en": "Target {value}"},
-    "widgets.vs_target": {"zh": "较目标 {delta}", "en": "{delta} vs target"},
-    "widgets.vs_previous": {"zh": "较上期 {arrow} {delta}（上期 {value}）", "en": "{arrow} {delta} vs previous ({value})"},
+    "widgets.vs_target": {"zh": "（{delta}）", "en": " ({delta})"},
+    "widgets.vs_previous": {"zh": "上期 {value} {arrow}{delta}", "en": "Prev. {value} {arrow}{delta}"},
     "widgets.status.good": {"zh": "达标", "en": "On target"},
     "widgets.status.warning": {"zh": "预警", "en": "Warning"},
     "widgets.status.critical": {"zh": "未达标", "en": "Off target"},
@@ -245,7 +245,7 @@ def _target_line(kpi, info, lang: str, theme: Theme) -> tuple[str, str]:
         return "", theme.muted
     text = t("widgets.target", lang, value=format_value(kpi.target, info.unit, info.decimals, lang))
     if kpi.to_target is not None:
-        text += " · " + t("widgets.vs_target", lang, delta=format_delta(kpi.to_target, info.unit, info.decimals, lang))
+        text += t("widgets.vs_target", lang, delta=format_delta(kpi.to_target, info.unit, info.decimals, lang))
     return text, theme.status.get(kpi.status, theme.muted)
 
 

@@ -133,3 +133,13 @@ def test_builder_moves_and_removes_widgets(store):
     assert at.session_state["bld_doc"].tabs[0].rows[0][:2] == [first_row[1], first_row[0]]
     at.button(key=f"bld_{first_row[0]}_remove").click().run()
     assert first_row[0] not in at.session_state["bld_doc"].widgets and at.session_state["bld_dirty"]
+
+
+def test_builder_sets_a_widget_filter_and_the_preview_follows(store):
+    at = _builder()
+    wid = at.session_state["bld_doc"].tabs[0].rows[0][0]
+    queue = at.multiselect(key=f"bld_{wid}_filter_queue")
+    assert queue.options  # the sample month's queues
+    queue.set_value(queue.options[:1]).run()
+    assert not at.exception and not at.warning
+    assert at.session_state["bld_doc"].widgets[wid].filters.queue == queue.options[:1]

@@ -321,7 +321,18 @@ def _threshold_inputs(box, wid: str, code: str, widget: Widget, name: str, lang:
     return old.model_copy(update=dict(zip(("target", "warning", "critical"), values)))
 
 
-def widget_form(wid: str, widget: Widget, lang: str, anchor: dt.date) -> Widget | None:
+def _filters(k: str, widget: Widget, values: dict[str, list[str]], lang: str) -> Filters:
+    """The widget's own filters (team, queue, business type); values no longer in the store are kept."""
+    c = st.columns(3)
+    picked = {}
+    for col, dim in zip(c, viewer.FILTER_DIMS):
+        current = getattr(widget.filters, dim)
+        picked[dim] = col.multiselect(t(f"dv.{dim}", lang), sorted({*values.get(dim, []), *current}), default=current,
+                                      key=k + "filter_" + dim, placeholder=t("dv.all", lang))
+    return Filters(**picked)
+
+
+def widget_form(wid: str, widget: Widget, lang: str, anchor: dt.date, values: dict[str, list[str]]) -> Widget | None:
     """The editors of one widget; the widget they describe, or None (with a message) when it cannot be."""
     catalog = load_catalog()
     codes = list(catalog.indicators)
@@ -358,6 +369,7 @@ def widget_form(wid: str, widget: Widget, lang: str, anchor: dt.date) -> Widget 
         color = c[3].color_picker(t("bld.color", lang), value=widget.options.color or DEFAULT_COLOR, key=k + "color")
         options["color"] = color if (widget.options.color or color != DEFAULT_COLOR) else None
         options.update(_options(k, kind, widget, lang))
+        update["filters"] = _filters(k, widget, values, lang)
         kept = {code: th for code, th in widget.thresholds.items() if code in update["indicators"][3:]}
         update["thresholds"] = kept | {code: th for code in update["indicators"][:3]
                                        if (th := _threshold_inputs(st, wid, code, widget, catalog.indicators[code].name.get(lang), lang))}
@@ -402,7 +414,7 @@ def widget_panel(engine: Engine, wid: str, lang: str, anchor: dt.date) -> None:
     with st.expander(f"{wid} · {_name(KIND_NAMES[widget.kind], lang)} · {title}", expanded=st.session_state.get("bld_open") == wid):
         form, preview = st.columns([3, 2])
         with form:
-            edited = widget_form(wid, widget, lang, anchor)
+            edited = widget_form(wid, widget, lang, anchor, viewer.filter_values(engine))
             moves = st.columns(5)
             for col, direction, icon in zip(moves, ("up", "down", "left", "right"), ("↑", "↓", "←", "→")):
                 col.button(icon, key=f"bld_{wid}_move_{direction}", help=t("bld.move", lang),

@@ -184,11 +184,15 @@ def view_controls(engine: Engine, lang: str) -> tuple[dt.date, str | None, Filte
     period = st.sidebar.selectbox(t("dv.period", lang), choices, key="dv_period",
                                   format_func=lambda p: t("dv.as_designed", lang) if p is None else period_name(p, lang))
     picked = {}
-    version = wdata.store_version(engine)
-    for dim in FILTER_DIMS:
-        values = _values(engine.url.render_as_string(hide_password=False), dim, version)
+    for dim, values in filter_values(engine).items():
         picked[dim] = st.sidebar.multiselect(t(f"dv.{dim}", lang), values, key=f"dv_f_{dim}", placeholder=t("dv.all", lang))
     return anchor, period, Filters(**picked)
+
+
+def filter_values(engine: Engine) -> dict[str, list[str]]:
+    """The teams, queues and business types in the store (cached until the store changes)."""
+    url, version = engine.url.render_as_string(hide_password=False), wdata.store_version(engine)
+    return {dim: _values(url, dim, version) for dim in FILTER_DIMS}
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

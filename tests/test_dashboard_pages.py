@@ -70,6 +70,7 @@ def test_wall_mode_has_no_menus_and_warns_when_stale(store):
     assert not at.selectbox and not at.multiselect  # no language switch, no pickers
     html = " ".join(str(h.proto) for h in at.get("html"))
     assert "wall-bar" in html and "wall-stale" in html  # the sample month is older than a day
+    assert "最近导入 20" in html  # the time of the newest import
     assert len(at.get("vega_lite_chart")) >= 1
 
 

@@ -53,3 +53,10 @@ def agent_names(engine: Engine) -> dict[str, str]:
     with engine.connect() as conn:
         rows = conn.execute(select(roster.c.agent_id, roster.c.agent_name).where(roster.c.is_current == 1)).all()
     return {str(a): str(n) for a, n in rows if a is not None and n}
+
+
+def last_import_time(engine: Engine) -> str | None:
+    """When the newest import still in effect was made ("YYYY-MM-DD HH:MM:SS"), or None."""
+    from ccdash.store.schema import imports
+    with engine.connect() as conn:
+        return conn.execute(select(func.max(imports.c.created_at)).where(imports.c.status == "active")).scalar()

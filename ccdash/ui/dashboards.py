@@ -26,7 +26,7 @@ from ccdash.dashboards.widgets import spec_for
 from ccdash.dashboards.snapshot import header_lines, tab_image
 from ccdash.dashboards.summary import tab_summary
 from ccdash.i18n import register, t
-from ccdash.store.info import dimension_values
+from ccdash.store.info import dimension_values, last_import_time
 
 MESSAGES = {
     "dv.title": {"zh": "看板", "en": "Dashboards"},
@@ -50,7 +50,7 @@ MESSAGES = {
     "dv.wall_help": {"zh": "在大屏浏览器中打开这个地址（无需登录，只读）。", "en": "Open this address on the wall screen's browser (read-only)."},
     "dv.edit": {"zh": "在设计器中编辑", "en": "Edit in the builder"},
     "dv.widget_error": {"zh": "部件“{widget}”无法显示：{detail}", "en": "Widget “{widget}” cannot be shown: {detail}"},
-    "wall.clock": {"zh": "{now}", "en": "{now}"},
+    "wall.imported": {"zh": "最近导入 {when}", "en": "last import {when}"},
     "wall.stale": {"zh": "⚠ 数据已超过 {minutes} 分钟未更新（最新数据 {as_of}）",
                    "en": "⚠ Data is more than {minutes} minutes old (newest data {as_of})"},
     "wall.empty": {"zh": "还没有数据：请先导入话单。", "en": "No data yet: import call records first."},
@@ -246,8 +246,10 @@ def wall(engine: Engine, lang: str) -> None:
         as_of = wdata.data_as_of(engine)
         clock = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
         title = html.escape(f"{dash.title.get(lang)} · {tab.title.get(lang)}")
+        imported = t("wall.imported", lang, when=(last_import_time(engine) or "—")[:16])
         st.html(f'<div class="wall-bar"><span class="title">{title}</span>'
-                f'<span>{html.escape(t("dv.as_of", lang, as_of=(as_of or "—")[:16]))}</span><span>{clock}</span></div>')
+                f'<span>{html.escape(t("dv.as_of", lang, as_of=(as_of or "—")[:16]))} · {html.escape(imported)}</span>'
+                f'<span>{clock}</span></div>')
         warning = (t("wall.empty", lang) if as_of is None else
                    t("wall.stale", lang, minutes=dash.stale_after_min, as_of=as_of[:16])
                    if is_stale(as_of, dash.stale_after_min, dt.datetime.now()) else None)

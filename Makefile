@@ -48,6 +48,8 @@ sample: setup-dev
 bench: setup-dev
 	$(PY) bench/import_bench.py
 	$(PY) bench/query_bench.py
+	$(PY) bench/dashboard_bench.py
+	$(PY) bench/png_bench.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

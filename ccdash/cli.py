@@ -1,4 +1,4 @@
-"""``python -m ccdash …`` — init, import, indicators, query, history, undo, snapshot.
+"""``python -m ccdash …`` — init, import, indicators, query, history, undo, snapshot, report.
 
 Every failure prints one clear message (``--lang en`` for English) and exits non-zero; no traceback.
 """
@@ -33,6 +33,8 @@ MESSAGES = {
     "cli.snapshot_saved": {"zh": "已保存 {path}（{width}×{height} 像素）", "en": "Saved {path} ({width}×{height} px)"},
     "cli.bad_date": {"zh": "日期 {value} 的格式应为 YYYY-MM-DD", "en": "Date {value} should look like YYYY-MM-DD"},
     "cli.rejects_saved": {"zh": "拒绝明细已保存到 {path}", "en": "Rejected rows saved to {path}"},
+    "cli.report_saved": {"zh": "已保存 {path}：{period}", "en": "Saved {path}: {period}"},
+    "cli.cannot_write": {"zh": "无法写入 {path}：{error}", "en": "Cannot write {path}: {error}"},
 }
 register(MESSAGES)
 
@@ -92,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     snap.add_argument("--date", help="the day the periods end on (default: the newest day with data)")
     snap.add_argument("--out", required=True, help="PNG file to write")
     snap.add_argument("--scale", type=float, default=2)
+    rep = sub.add_parser("report", help="a daily / weekly / monthly report workbook (.xlsx)")
+    rep.add_argument("--period", required=True, help="day | week | month")
+    rep.add_argument("--date", help="a day in the period, YYYY-MM-DD (default: the newest day with data)")
+    rep.add_argument("--out", required=True, help=".xlsx file to write")
+    rep.add_argument("--lang", dest="report_lang", choices=["zh", "en"], help="language of the workbook")
     return p
 
 
@@ -165,6 +172,33 @@ def cmd_snapshot(engine, args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    """The report workbook: checks the period and the date before the store is opened."""
+    import datetime as dt
+
+    from ccdash.dashboards.periods import anchor_day
+    from ccdash.reports import build_report, period_dates, period_text
+    from ccdash.store.db import make_engine
+    args.lang = args.report_lang or args.lang  # the messages follow the workbook's language
+    period_dates(args.period, dt.date.today())  # an unknown period is a clear error (exit 2)
+    try:
+        day = dt.date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        raise CcdashError("cli.bad_date", value=args.date) from None
+    engine = make_engine(args.db)
+    day = day or anchor_day(engine)
+    data = build_report(engine, args.period, day, args.lang)
+    out = Path(args.out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    except OSError as exc:
+        raise CcdashError("cli.cannot_write", path=out, error=exc.strerror or exc) from None
+    print(t("cli.report_saved", args.lang, path=out, period=period_text(args.period, *period_dates(args.period, day),
+                                                                     args.lang)))
+    return 0
+
+
 def cmd_indicators(args) -> int:
     from ccdash.indicators.catalog import load_catalog
     for code, ind in load_catalog().indicators.items():
@@ -177,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "indicators":
             return cmd_indicators(args)
+        if args.command == "report":
+            return cmd_report(args)
         from ccdash.store.db import database_url, make_engine
         engine = make_engine(args.db)
         if args.command == "init":

@@ -17,9 +17,10 @@ from ccdash.store.db import make_engine
 from ccdash.store.info import data_date_range, default_period
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("pages/dashboards.py", "pages/builder.py", "pages/indicators.py", "pages/upload.py", "pages/history.py")
+PAGES = ("pages/dashboards.py", "pages/builder.py", "pages/indicators.py", "pages/reports.py", "pages/upload.py",
+         "pages/history.py")
 TITLES = {"pages/dashboards.py": ("运营总览", "Operations overview"), "pages/builder.py": ("看板设计", "Dashboard builder"),
-          "pages/indicators.py": ("指标查询", "Indicators"), "pages/upload.py": ("上传数据", "Upload data"),
+          "pages/indicators.py": ("指标查询", "Indicators"), "pages/reports.py": ("报表", "Reports"), "pages/upload.py": ("上传数据", "Upload data"),
           "pages/history.py": ("导入历史", "Import history")}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -366,3 +367,13 @@ def test_streamlit_config_hides_error_details_and_developer_tools():
     assert conf["client"] == {"toolbarMode": "viewer", "showErrorDetails": "none"}
     for name in conf["client"]:
         assert f"client.{name}" in config._config_options_template  # a real option of this Streamlit
+
+
+def test_reports_page_offers_the_workbook_of_the_chosen_period(store):
+    at = app("en", "pages/reports.py")
+    assert not at.exception and not at.error
+    at.segmented_control(key="rep_period").set_value("week").run()
+    at.date_input(key="rep_date").set_value(dt.date(2026, 10, 15)).run()
+    assert not at.exception
+    assert any("2026-10-12" in m.value and "2026-10-18" in m.value for m in at.markdown)  # Mon–Sun of that week
+    assert at.get("download_button")[0].proto.label.startswith("Download")

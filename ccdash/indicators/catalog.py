@@ -34,7 +34,7 @@ register(MESSAGES)
 
 DISTINCT = ("agents", "agent_days")
 MEASURES = frozenset(CALL_MEASURES) | frozenset(STATE_MEASURES) | frozenset(DISTINCT)
-Unit = Literal["count", "seconds", "percent", "per_hour", "score", "agents"]
+Unit = Literal["count", "seconds", "percent", "per_hour", "score", "agents", "number"]
 
 
 class Parameter(Strict):
@@ -56,6 +56,7 @@ class _Base(Strict):
     direction: Literal["higher", "lower", "neutral"] = "neutral"
     target: float | None = None
     source: Literal["calls", "states", "both"] = "calls"
+    custom: bool = False  # defined by a user in the store (ccdash.indicators.custom), not in the configuration
 
 
 class Simple(_Base):
@@ -135,8 +136,8 @@ def check_indicator(code: str, ind, catalog: Catalog) -> list[str]:
             if (ind.measure is None) == (ind.distinct is None):
                 return ["a simple indicator needs exactly one of `measure:` or `distinct:`"]
             return [] if ind.distinct or ind.measure in MEASURES else [f"unknown measure {ind.measure!r}"]
-        if isinstance(ind, Derived):
-            unknown = names(parse(ind.expr)) - set(catalog.indicators)
+        if isinstance(ind, Derived):  # a custom one may also name stored measures
+            unknown = names(parse(ind.expr)) - set(catalog.indicators) - (MEASURES if ind.custom else set())
             return [f"`expr` names unknown indicators {sorted(unknown)}"] if unknown else []
         if ind.variants and ind.variant_param not in catalog.parameters:
             return ["`variants:` needs `variant_param:` naming a declared parameter"]

@@ -48,8 +48,10 @@ def needed_measures(codes: list[str], catalog: Catalog, params: dict) -> set[str
         ind = catalog.indicators[code]
         if isinstance(ind, Simple):
             found.add(ind.measure or ind.distinct)
-        elif isinstance(ind, Derived):
-            found |= needed_measures(sorted(names(bind(ind.expr, catalog, params))), catalog, params)
+        elif isinstance(ind, Derived):  # names are indicators (a custom formula may also name stored measures)
+            used = names(bind(ind.expr, catalog, params))
+            found |= needed_measures(sorted(used & set(catalog.indicators)), catalog, params)
+            found |= used - set(catalog.indicators)
         else:
             num, den = fraction(ind, catalog, params)
             found |= names(num) | names(den)
@@ -142,7 +144,8 @@ def evaluate_indicator(code: str, comps: pd.DataFrame, catalog: Catalog, params:
         return comps[ind.measure or ind.distinct].astype("float64")
     if isinstance(ind, Derived):
         tree = bind(ind.expr, catalog, params)
-        env = {name: evaluate_indicator(name, comps, catalog, params) for name in names(tree)}
+        env = {name: evaluate_indicator(name, comps, catalog, params) if name in catalog.indicators
+               else comps[name].astype("float64") for name in names(tree)}
         return pd.Series(evaluate(tree, env), index=comps.index, dtype="float64")
     num, den = fraction(ind, catalog, params)
     env = {m: comps[m].astype("float64") for m in names(num) | names(den)}

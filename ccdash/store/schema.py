@@ -146,3 +146,74 @@ dashboard_versions = Table(
     Column("updated_at", String(19), nullable=False),
     Column("updated_by", Text, nullable=False, default=""),
 )
+
+# Indicators a team lead defines herself with a formula (ccdash/indicators/custom.py): one row per code
+# (``deleted`` hides it; saving the code again brings it back as the next version) and every saved or
+# deleted version in ``custom_indicator_versions``, with its author and time.
+def _custom_definition() -> list[Column]:
+    return [
+        Column("name_zh", Text, nullable=False),
+        Column("name_en", Text, nullable=False, default=""),
+        Column("formula", Text, nullable=False),  # as the user typed it (names in any language)
+        Column("expr", Text, nullable=False),  # the same formula over codes, as the catalog evaluates it
+        Column("unit", String(16), nullable=False),
+        Column("decimals", Integer, nullable=False, default=0),
+        Column("direction", String(8), nullable=False, default="neutral"),
+        Column("target", Float),
+    ]
+
+
+custom_indicators = Table(
+    "custom_indicators", metadata,
+    Column("code", String(64), primary_key=True),
+    *_custom_definition(),
+    Column("unit_inferred", Integer, nullable=False, default=1),  # 0: chosen by the user
+    Column("version", Integer, nullable=False),
+    Column("created_at", String(19), nullable=False),
+    Column("created_by", Text, nullable=False, default=""),
+    Column("updated_at", String(19), nullable=False),
+    Column("updated_by", Text, nullable=False, default=""),
+    Column("deleted", Integer, nullable=False, default=0),
+)
+
+custom_indicator_versions = Table(
+    "custom_indicator_versions", metadata,
+    Column("code", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("action", String(8), nullable=False),  # save | delete
+    *_custom_definition(),
+    Column("author", Text, nullable=False, default=""),
+    Column("saved_at", String(19), nullable=False),
+)
+
+# Targets and status bands per indicator (ccdash/indicators/targets.py): one row per indicator × scope —
+# ``scope`` is all | team | queue, ``scope_value`` the team or queue ("" for all) — and every set or
+# delete in ``target_versions``, with its author and time.
+targets = Table(
+    "targets", metadata,
+    Column("code", String(64), primary_key=True),
+    Column("scope", String(8), primary_key=True),
+    Column("scope_value", String(128), primary_key=True),
+    Column("target", Float, nullable=False),
+    Column("direction", String(8), nullable=False),  # higher | lower (the catalog's when not given)
+    Column("warning", Float),
+    Column("critical", Float),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", String(19), nullable=False),
+    Column("updated_by", Text, nullable=False, default=""),
+)
+
+target_versions = Table(
+    "target_versions", metadata,
+    Column("code", String(64), primary_key=True),
+    Column("scope", String(8), primary_key=True),
+    Column("scope_value", String(128), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("action", String(8), nullable=False),  # set | delete
+    Column("target", Float),
+    Column("direction", String(8)),
+    Column("warning", Float),
+    Column("critical", Float),
+    Column("updated_at", String(19), nullable=False),
+    Column("updated_by", Text, nullable=False, default=""),
+)

@@ -34,6 +34,7 @@ pages = [
     st.Page("pages/dashboards.py", title=t("nav.dashboards", lang), icon=":material/dashboard:", url_path="dashboards", default=True),
     st.Page("pages/builder.py", title=t("nav.builder", lang), icon=":material/dashboard_customize:", url_path="builder"),
     st.Page("pages/indicators.py", title=t("nav.indicators", lang), icon=":material/monitoring:", url_path="indicators"),
+    st.Page("pages/formulas.py", title=t("nav.formulas", lang), icon=":material/function:", url_path="formulas"),
     st.Page("pages/reports.py", title=t("nav.reports", lang), icon=":material/summarize:", url_path="reports"),
     st.Page("pages/upload.py", title=t("nav.upload", lang), icon=":material/upload_file:", url_path="upload"),
     st.Page("pages/history.py", title=t("nav.history", lang), icon=":material/history:", url_path="history"),

@@ -4,7 +4,7 @@ import streamlit as st
 
 from ccdash.findings import CcdashError
 from ccdash.i18n import t
-from ccdash.indicators.catalog import load_catalog
+from ccdash.indicators.custom import catalog_with_custom
 from ccdash.ui import common
 from ccdash.ui import indicators as ui
 
@@ -14,7 +14,7 @@ st.title(t("ind.title", lang))
 
 try:
     engine = common.engine()
-    catalog = load_catalog()
+    catalog = catalog_with_custom(engine)  # the built-ins and the team lead's own indicators
     selection = ui.controls(engine, catalog, lang)
     view = ui.indicator_view(engine, selection, catalog) if selection else None
 except CcdashError as exc:

@@ -347,8 +347,9 @@ PARTS = {"kpi": kpi_data, "gauge": kpi_data, "heatmap": heatmap_data}
 
 
 def widget_data(engine: Engine, widget: Widget, anchor: dt.date, lang: str, catalog: Catalog | None = None) -> WidgetData:
-    """Everything ``widget`` shows for the anchor day, from the store."""
-    catalog = catalog or load_catalog()
+    """Everything ``widget`` shows for the anchor day, from the store (custom indicators included)."""
+    from ccdash.indicators.custom import catalog_with_custom
+    catalog = catalog or catalog_with_custom(engine)
     d0, d1 = resolve(widget.period, anchor)
     infos = {code: indicator_info(code, widget, catalog, lang) for code in widget.indicators}
     base = dict(kind=widget.kind, start=d0, end=d1, anchor=anchor, indicators=infos, as_of=data_as_of(engine))

@@ -222,7 +222,13 @@ def load_dashboard(engine: Engine | None, id_or_title: str, *, config_dir: Path 
     summary = _find(engine, id_or_title, config_dir)
     if summary.source == "default":
         return _defaults(config_dir)[summary.id].model_copy(deep=True)
-    return validate(json.loads(_stored(engine, summary.id)[0].doc), catalog)
+    return validate(json.loads(_stored(engine, summary.id)[0].doc), catalog or _catalog(engine))
+
+
+def _catalog(engine: Engine | None) -> Catalog:
+    """The catalog a stored dashboard is checked against: the built-ins and the store's custom indicators."""
+    from ccdash.indicators.custom import catalog_with_custom  # custom looks through the dashboards
+    return catalog_with_custom(engine) if engine is not None else load_catalog()
 
 
 def _versions(conn, dash_id: str) -> list[int]:
@@ -234,7 +240,7 @@ def save_dashboard(engine: Engine, doc: Dashboard | dict, user: str = "", *, bas
                    catalog: Catalog | None = None) -> DashboardSummary:
     """Validate and store ``doc`` as its next version. With ``base_version`` (the version the editor
     opened; 0 for a default or a new dashboard) a save over someone else's newer save is refused."""
-    dash = validate(doc, catalog)
+    dash = validate(doc, catalog or _catalog(engine))
     text, now = json.dumps(document_dict(dash), ensure_ascii=False), now_text()
     with engine.begin() as conn:
         row = conn.execute(select(dashboards).where(dashboards.c.id == dash.id)).first()

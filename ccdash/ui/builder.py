@@ -24,7 +24,7 @@ from ccdash.dashboards.periods import anchor_day, period_name
 from ccdash.dashboards.quickadd import parse_quick_add
 from ccdash.findings import CcdashError
 from ccdash.i18n import register, t
-from ccdash.indicators.catalog import load_catalog
+from ccdash.indicators.custom import catalog_with_custom
 from ccdash.ui import dashboards as viewer
 
 MESSAGES = {
@@ -281,12 +281,12 @@ def _add_tab() -> None:
     st.session_state["bld_tab"] = new
 
 
-def add_bar(tab_id: str, lang: str) -> None:
+def add_bar(engine: Engine, tab_id: str, lang: str) -> None:
     left, mid, right = st.columns([4, 1, 2])
     text = left.text_input(t("bld.quick", lang), placeholder=t("bld.quick_help", lang), key="bld_quick")
     if mid.button(t("bld.quick_add", lang), key="bld_quick_go", disabled=not text.strip()):
         try:
-            _add(tab_id, parse_quick_add(text, lang=lang), lang)
+            _add(tab_id, parse_quick_add(text, catalog_with_custom(engine), lang=lang), lang)
         except CcdashError as exc:
             st.error(exc.message(lang), icon="🤔")
     right.selectbox(t("bld.add_kind", lang), [None, *KIND_NAMES], key="bld_add_kind", on_change=_add_kind, args=(tab_id, lang),
@@ -332,9 +332,9 @@ def _filters(k: str, widget: Widget, values: dict[str, list[str]], lang: str) ->
     return Filters(**picked)
 
 
-def widget_form(wid: str, widget: Widget, lang: str, anchor: dt.date, values: dict[str, list[str]]) -> Widget | None:
+def widget_form(wid: str, widget: Widget, lang: str, anchor: dt.date, values: dict[str, list[str]],
+                catalog) -> Widget | None:
     """The editors of one widget; the widget they describe, or None (with a message) when it cannot be."""
-    catalog = load_catalog()
     codes = list(catalog.indicators)
     label = {c: f"{catalog.indicators[c].name.get(lang)} · {catalog.indicators[c].name.get('en' if lang == 'zh' else 'zh')}"
              for c in codes}
@@ -414,7 +414,7 @@ def widget_panel(engine: Engine, wid: str, lang: str, anchor: dt.date) -> None:
     with st.expander(f"{wid} · {_name(KIND_NAMES[widget.kind], lang)} · {title}", expanded=st.session_state.get("bld_open") == wid):
         form, preview = st.columns([3, 2])
         with form:
-            edited = widget_form(wid, widget, lang, anchor, viewer.filter_values(engine))
+            edited = widget_form(wid, widget, lang, anchor, viewer.filter_values(engine), catalog_with_custom(engine))
             moves = st.columns(5)
             for col, direction, icon in zip(moves, ("up", "down", "left", "right"), ("↑", "↓", "←", "→")):
                 col.button(icon, key=f"bld_{wid}_move_{direction}", help=t("bld.move", lang),
@@ -436,7 +436,7 @@ def builder(engine: Engine, lang: str) -> None:
     top_bar(engine, lang)
     settings(lang)
     tab_id = tab_bar(lang)
-    add_bar(tab_id, lang)
+    add_bar(engine, tab_id, lang)
     anchor = anchor_day(engine)
     tab = next(tb for tb in _doc().tabs if tb.id == tab_id)
     if not tab.rows:

@@ -21,6 +21,7 @@ MESSAGES = {
     "nav.builder": {"zh": "看板设计", "en": "Dashboard builder"},
     "nav.indicators": {"zh": "指标查询", "en": "Indicators"},
     "nav.reports": {"zh": "报表", "en": "Reports"},
+    "nav.formulas": {"zh": "自定义指标", "en": "My indicators"},
     "nav.upload": {"zh": "上传数据", "en": "Upload data"},
     "nav.history": {"zh": "导入历史", "en": "Import history"},
     # indicators page

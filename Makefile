@@ -50,6 +50,7 @@ bench: setup-dev
 	$(PY) bench/query_bench.py
 	$(PY) bench/dashboard_bench.py
 	$(PY) bench/png_bench.py
+	$(PY) bench/custom_bench.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

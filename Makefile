@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test setup setup-dev browser sample bench clean
+.PHONY: run test setup setup-dev system-deps browser sample bench clean
 
 $(VENV)/bin/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 / Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -23,23 +23,33 @@ run: setup
 	$(PY) -m ccdash init --sample
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
-# Debian's Chromium for the browser test (tests/test_wall_browser.py drives it with Playwright through its
-# executable_path: Playwright never downloads a browser of its own). Installed with apt-get when missing, as
-# root or through sudo; where neither works the browser test is skipped and says why.
+# System programs two tests drive: Debian's Chromium for the wall-screen browser test (Playwright uses it
+# through its executable_path and never downloads a browser of its own) and LibreOffice Calc, which must
+# open the report workbooks. Installed with apt-get when missing, as root or through sudo; where neither
+# works the tests that need them are skipped and say why (CI sets CCDASH_REQUIRE_BROWSER=1 and
+# CCDASH_REQUIRE_LIBREOFFICE=1 so there they fail instead).
 CHROMIUM ?= /usr/bin/chromium
-browser:
-	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+system-deps:
+	@missing=""; [ -x "$(CHROMIUM)" ] || missing="$$missing chromium"; \
+	command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
 	if ! command -v apt-get >/dev/null 2>&1; then \
-		echo "no apt-get: install Chromium at $(CHROMIUM) by hand, or the browser test is skipped"; exit 0; fi; \
+		echo "no apt-get: install$$missing by hand, or the tests that need them are skipped"; exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then SUDO=""; \
 	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
 	elif command -v sudo >/dev/null 2>&1 && [ -t 0 ]; then SUDO="sudo"; \
-	else echo "not root and no sudo: cannot install chromium (apt-get install -y chromium); the browser test is skipped"; exit 0; fi; \
-	echo "installing Debian's chromium for the browser test"; \
-	{ $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
-		|| echo "could not install chromium; the browser test is skipped"
+	else echo "not root and no sudo: cannot install$$missing; the tests that need them are skipped"; exit 0; fi; \
+	echo "installing$$missing for the browser and report tests"; \
+	$$SUDO apt-get update -qq || true; \
+	for pkg in $$missing; do \
+		flags=""; [ "$$pkg" = chromium ] || flags="--no-install-recommends"; \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$flags $$pkg \
+			|| echo "could not install $$pkg; the tests that need it are skipped"; \
+	done
 
-test: setup-dev browser
+browser: system-deps
+
+test: setup-dev system-deps
 	$(PY) -m pytest -q
 
 sample: setup-dev

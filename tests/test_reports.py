@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -352,6 +353,8 @@ def test_weekly_and_monthly_reports_on_the_sample_month(sample_store):
 def test_the_monthly_workbook_opens_in_libreoffice(sample_store, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
+        if os.environ.get("CCDASH_REQUIRE_LIBREOFFICE"):
+            pytest.fail("LibreOffice is required here (CCDASH_REQUIRE_LIBREOFFICE) but not installed")
         pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
     path = tmp_path / "month.xlsx"
     path.write_bytes(build_report(sample_store, "month", dt.date(2026, 10, 15), "zh"))

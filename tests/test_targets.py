@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from ccdash.dashboards.data import status
@@ -140,3 +142,19 @@ def test_delete_of_a_missing_target(engine):
     with pytest.raises(CcdashError) as excinfo:
         delete_target(engine, "aht")
     assert _messages(excinfo) == ("指标「平均处理时长」没有为全中心设置目标", "Indicator “AHT” has no target for the whole center")
+
+
+def test_dashboards_use_the_targets_set_in_the_store(small_store):
+    from ccdash.dashboards.data import store_version, widget_data
+    from ccdash.dashboards.model import Period, Threshold, Widget, WidgetOptions
+    widget = Widget(kind="kpi", indicators=["answer_rate"], period=Period(kind="today"),
+                    options=WidgetOptions(compare=["target"]))
+    day2 = dt.date(2026, 3, 3)
+    before = store_version(small_store)
+    assert widget_data(small_store, widget, day2, "zh").kpis[0].target == pytest.approx(0.9)  # the catalog's
+    set_target(small_store, "answer_rate", 1.0, warning=0.99)
+    assert store_version(small_store) != before  # cached dashboards are redrawn
+    kpi = widget_data(small_store, widget, day2, "zh").kpis[0]
+    assert kpi.target == pytest.approx(1.0) and kpi.status == "good"  # 3/3 answered on day 2
+    own = widget.model_copy(update={"thresholds": {"answer_rate": Threshold(target=0.5)}})
+    assert widget_data(small_store, own, day2, "zh").kpis[0].target == pytest.approx(0.5)  # the widget's own wins

@@ -45,7 +45,7 @@ from ccdash.indicators.format import format_series
 from ccdash.store.db import get_setting, make_engine
 from ccdash.store.info import agent_names
 from ccdash.store.rebuild import NEWEST_CALL_KEY
-from ccdash.store.schema import imports
+from ccdash.store.schema import custom_indicator_versions, imports, target_versions
 
 MESSAGES = {
     "widget_data.unassigned": {"zh": "未分配", "en": "Unassigned"},
@@ -350,6 +350,7 @@ def widget_data(engine: Engine, widget: Widget, anchor: dt.date, lang: str, cata
     """Everything ``widget`` shows for the anchor day, from the store (custom indicators included)."""
     from ccdash.indicators.custom import catalog_with_custom
     catalog = catalog or catalog_with_custom(engine)
+    widget = with_store_targets(engine, widget, catalog)
     d0, d1 = resolve(widget.period, anchor)
     infos = {code: indicator_info(code, widget, catalog, lang) for code in widget.indicators}
     base = dict(kind=widget.kind, start=d0, end=d1, anchor=anchor, indicators=infos, as_of=data_as_of(engine))
@@ -359,12 +360,29 @@ def widget_data(engine: Engine, widget: Widget, anchor: dt.date, lang: str, cata
     return WidgetData(**base, **part)
 
 
+def with_store_targets(engine: Engine, widget: Widget, catalog: Catalog) -> Widget:
+    """The widget with the targets set in the store (for its one team or queue, else the center's) for the
+    indicators it gives no threshold of its own; the widget's own thresholds win."""
+    from ccdash.indicators.targets import list_targets, thresholds_for
+    codes = [c for c in widget.indicators if c not in widget.thresholds]
+    stored = {row.code for row in list_targets(engine)} & set(codes)
+    if not stored:
+        return widget
+    team = widget.filters.team[0] if len(widget.filters.team) == 1 else None
+    queue = widget.filters.queue[0] if len(widget.filters.queue) == 1 else None
+    found = thresholds_for(engine, sorted(stored), team, queue, catalog)
+    return widget.model_copy(update={"thresholds": {**found, **widget.thresholds}})
+
+
 def store_version(engine: Engine) -> str:
-    """Changes whenever the store's data may have changed (an import or an undo): part of the cache key."""
+    """Changes whenever what a widget shows may have changed — an import or an undo, a target set or
+    deleted, a custom indicator saved or deleted: part of the cache key."""
     with engine.connect() as conn:
         count, last, undone = conn.execute(
             select(func.count(), func.max(imports.c.id), func.max(imports.c.undone_at))).one()
-    return f"{count}:{last}:{undone or ''}"
+        targets = conn.execute(select(func.count()).select_from(target_versions)).scalar()
+        customs = conn.execute(select(func.count()).select_from(custom_indicator_versions)).scalar()
+    return f"{count}:{last}:{undone or ''}:t{targets}:c{customs}"
 
 
 def cache_key(engine: Engine, widget: Widget, anchor: dt.date, lang: str) -> tuple[str, str, str, str, str]:

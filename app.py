@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ccdash.findings import CcdashError
 from ccdash.i18n import t
 from ccdash.ui import common
+from ccdash.ui import explorer as _explorer  # noqa: F401  (registers the Explorer's texts, its nav title too)
 
 wall = common.wall_mode()
 st.set_page_config(layout="wide", page_title="ccdash", page_icon="📞",
@@ -34,6 +35,8 @@ pages = [
     st.Page("pages/dashboards.py", title=t("nav.dashboards", lang), icon=":material/dashboard:", url_path="dashboards", default=True),
     st.Page("pages/builder.py", title=t("nav.builder", lang), icon=":material/dashboard_customize:", url_path="builder"),
     st.Page("pages/indicators.py", title=t("nav.indicators", lang), icon=":material/monitoring:", url_path="indicators"),
+    st.Page("pages/explorer.py", title=t("nav.explorer", lang), icon=":material/explore:", url_path="explorer"),
+    st.Page("pages/alerts.py", title=t("nav.alerts", lang), icon=":material/notifications:", url_path="alerts"),
     st.Page("pages/formulas.py", title=t("nav.formulas", lang), icon=":material/function:", url_path="formulas"),
     st.Page("pages/reports.py", title=t("nav.reports", lang), icon=":material/summarize:", url_path="reports"),
     st.Page("pages/upload.py", title=t("nav.upload", lang), icon=":material/upload_file:", url_path="upload"),

@@ -17,11 +17,11 @@ from ccdash.store.db import make_engine
 from ccdash.store.info import data_date_range, default_period
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("pages/dashboards.py", "pages/builder.py", "pages/indicators.py", "pages/formulas.py", "pages/reports.py",
+PAGES = ("pages/dashboards.py", "pages/builder.py", "pages/indicators.py", "pages/formulas.py", "pages/alerts.py", "pages/reports.py",
          "pages/upload.py", "pages/history.py")
 TITLES = {"pages/dashboards.py": ("运营总览", "Operations overview"), "pages/builder.py": ("看板设计", "Dashboard builder"),
           "pages/indicators.py": ("指标查询", "Indicators"), "pages/reports.py": ("报表", "Reports"),
-          "pages/formulas.py": ("自定义指标", "My indicators"), "pages/upload.py": ("上传数据", "Upload data"),
+          "pages/formulas.py": ("自定义指标", "My indicators"), "pages/alerts.py": ("预警", "Alerts"), "pages/upload.py": ("上传数据", "Upload data"),
           "pages/history.py": ("导入历史", "Import history")}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

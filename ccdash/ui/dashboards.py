@@ -196,7 +196,7 @@ def filter_values(engine: Engine) -> dict[str, list[str]]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _values(url: str, dim: str, _version: str) -> list[str]:
+def _values(url: str, dim: str, version: str) -> list[str]:  # version: part of the cache key
     return dimension_values(wdata.engine_for(url), dim)
 
 

@@ -29,7 +29,7 @@ PERIODS = ("day", "week", "month")
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=600)
-def _workbook(url: str, period: str, day: str, lang: str, _version: str) -> bytes:
+def _workbook(url: str, period: str, day: str, lang: str, version: str) -> bytes:  # version: part of the cache key
     from ccdash.dashboards.data import engine_for
     return build_report(engine_for(url), period, dt.date.fromisoformat(day), lang)
 

@@ -22,6 +22,7 @@ MESSAGES = {
     "nav.indicators": {"zh": "指标查询", "en": "Indicators"},
     "nav.reports": {"zh": "报表", "en": "Reports"},
     "nav.formulas": {"zh": "自定义指标", "en": "My indicators"},
+    "nav.alerts": {"zh": "预警", "en": "Alerts"},
     "nav.upload": {"zh": "上传数据", "en": "Upload data"},
     "nav.history": {"zh": "导入历史", "en": "Import history"},
     # indicators page

@@ -105,3 +105,12 @@ def test_every_canonical_value_has_a_text():
         if f.type == "enum":
             for canonical in maps[f.value_map]:
                 assert f"value.{canonical}" in CATALOG, canonical
+
+
+def test_indicator_labels_mark_custom_indicators():
+    from ccdash.indicators.catalog import Derived, Label
+    from ccdash.indicators.format import indicator_label
+    builtin = load_catalog().indicators["answer_rate"]
+    assert indicator_label(builtin, "zh") == "接通率" and indicator_label(builtin, "en", both=True) == "Answer rate · 接通率"
+    mine = Derived(type="derived", name=Label(zh="有效接通率", en="Effective answer rate"), expr="answered / offered", custom=True)
+    assert indicator_label(mine, "zh") == "有效接通率 ✎"

@@ -57,3 +57,14 @@ def format_delta(diff, unit: str = "count", decimals: int = 0, lang: str = DEFAU
 def format_series(values: pd.Series, unit: str, decimals: int, lang: str = DEFAULT_LANG) -> pd.Series:
     """A column of values as text (for a table shown to people, not for a download)."""
     return pd.Series([format_value(v, unit, decimals, lang) for v in values], index=values.index, dtype="object")
+
+
+CUSTOM_MARK = "✎"  # shown after the name of an indicator a team lead defined herself
+
+
+def indicator_label(ind, lang: str = DEFAULT_LANG, *, both: bool = False) -> str:
+    """An indicator's name for a picker: in ``lang`` (and the other language when ``both``), marked ✎ when
+    it is a custom indicator, so built-ins and the team's own are told apart everywhere."""
+    other = "zh" if lang == "en" else "en"
+    text = f"{ind.name.get(lang)} · {ind.name.get(other)}" if both else ind.name.get(lang)
+    return f"{text} {CUSTOM_MARK}" if getattr(ind, "custom", False) else text

@@ -25,6 +25,7 @@ from ccdash.dashboards.quickadd import parse_quick_add
 from ccdash.findings import CcdashError
 from ccdash.i18n import register, t
 from ccdash.indicators.custom import catalog_with_custom
+from ccdash.indicators.format import indicator_label
 from ccdash.ui import dashboards as viewer
 
 MESSAGES = {
@@ -336,8 +337,7 @@ def widget_form(wid: str, widget: Widget, lang: str, anchor: dt.date, values: di
                 catalog) -> Widget | None:
     """The editors of one widget; the widget they describe, or None (with a message) when it cannot be."""
     codes = list(catalog.indicators)
-    label = {c: f"{catalog.indicators[c].name.get(lang)} · {catalog.indicators[c].name.get('en' if lang == 'zh' else 'zh')}"
-             for c in codes}
+    label = {c: indicator_label(catalog.indicators[c], lang, both=True) for c in codes}
     k = f"bld_{wid}_"
     c = st.columns(3)
     kind = c[0].selectbox(t("bld.kind", lang), list(KIND_NAMES), index=list(KIND_NAMES).index(widget.kind),

@@ -14,7 +14,7 @@ from ccdash.i18n import CATALOG as TEXTS
 from ccdash.i18n import t
 from ccdash.indicators.catalog import Catalog
 from ccdash.indicators.compute import BREAKDOWNS, GRAINS, query, wide
-from ccdash.indicators.format import format_delta, format_series, format_value
+from ccdash.indicators.format import format_delta, format_series, format_value, indicator_label
 from ccdash.store.info import agent_names, data_date_range, default_period, dimension_values
 
 DEFAULT_CODES = ("offered", "answer_rate", "service_level", "aht")
@@ -73,7 +73,7 @@ def controls(engine: Engine, catalog: Catalog, lang: str) -> Selection | None:
     ss.setdefault("ind_grain", "day")
     ss.setdefault("ind_by", "none")
     inds = catalog.indicators
-    codes = st.multiselect(t("ind.pick", lang), list(inds), format_func=lambda c: inds[c].name.get(lang),
+    codes = st.multiselect(t("ind.pick", lang), list(inds), format_func=lambda c: indicator_label(inds[c], lang),
                            key="ind_codes")
     c1, c2, c3 = st.columns([2, 1, 1])
     dates = c1.date_input(t("ind.period", lang), min_value=first, max_value=last, key="ind_period")

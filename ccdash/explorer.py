@@ -153,18 +153,19 @@ def member_text(dim: str, raw: str, catalog: Catalog, names: Mapping[str, str], 
     return raw
 
 
-def _status(values: pd.Series, code: str, catalog: Catalog) -> pd.Series:
+def _status(values: pd.Series, code: str, catalog: Catalog, threshold=None) -> pd.Series:
     from ccdash.dashboards.data import bands
-    rule = bands(code, None, catalog)
+    rule = bands(code, threshold, catalog)
     return rule.classify(values) if rule else pd.Series([None] * len(values), index=values.index, dtype="object")
 
 
 def pivot(tidy: pd.DataFrame, rows: list[str], columns: list[str], indicators: list[str] | str, catalog: Catalog,
-          *, lang: str = "zh", names: Mapping[str, str] | None = None) -> Pivot:
+          *, lang: str = "zh", names: Mapping[str, str] | None = None, thresholds: Mapping | None = None) -> Pivot:
     """``tidy`` (``query()``'s frame) as a table: ``rows`` dimensions down, ``columns`` dimensions across.
 
     Every dimension of ``tidy`` with more than one value must be in ``rows`` or ``columns`` (see
     :func:`normalize`); a dimension left out that has a single value (a total's period) is dropped.
+    ``thresholds`` (code → Threshold, e.g. the store's targets) color the cells; the catalog's otherwise.
     """
     codes = [indicators] if isinstance(indicators, str) else list(indicators)
     names = names or {}
@@ -228,7 +229,7 @@ def pivot(tidy: pd.DataFrame, rows: list[str], columns: list[str], indicators: l
             continue
         cells = pd.Series(grid[mask])
         text_grid[mask] = [format_value(v, ind.unit, ind.decimals, lang) for v in cells]
-        status_grid[mask] = _status(cells, code, catalog).to_numpy()
+        status_grid[mask] = _status(cells, code, catalog, (thresholds or {}).get(code)).to_numpy()
     text = pd.concat([keys_text, pd.DataFrame(text_grid, columns=col_ids, dtype=object)], axis=1)
     status = pd.concat([keys_text.map(lambda _v: None).astype(object),
                         pd.DataFrame(status_grid, columns=col_ids, dtype=object)], axis=1)

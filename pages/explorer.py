@@ -6,6 +6,7 @@ from ccdash import explorer as ex
 from ccdash.findings import CcdashError
 from ccdash.i18n import t
 from ccdash.indicators.custom import catalog_with_custom
+from ccdash.indicators.targets import thresholds_for
 from ccdash.ui import common
 from ccdash.ui import explorer as ui
 
@@ -32,7 +33,9 @@ if tidy.empty:
     ui.share(view, lang)
     st.stop()
 
-table = ex.pivot(tidy, list(view.rows), list(view.cols), list(view.indicators), catalog, lang=lang, names=names)
+targets = thresholds_for(engine, list(view.indicators), catalog=catalog)  # the store's targets color the cells
+table = ex.pivot(tidy, list(view.rows), list(view.cols), list(view.indicators), catalog, lang=lang, names=names,
+                 thresholds=targets)
 view = ui.sort_controls(view, table, lang)
 table = ex.sort_pivot(table, view.sort, view.desc)
 

@@ -253,3 +253,13 @@ def test_csv_export_has_numbers_and_escapes_names():
     p = ex.pivot(agents, ["agent"], ["indicator"], ["offered"], load_catalog())
     assert "'" + BAD_AGENT in ex.csv_bytes(p, load_catalog()).decode("utf-8-sig")
     assert ex.file_base(_view()) == "ccdash_explorer_2026-10-01_2026-10-31_day"
+
+
+def test_statuses_follow_the_targets_given(engine, month, catalog):
+    from ccdash.dashboards.model import Threshold
+    d0, d1 = month
+    tidy = query(engine, ["answer_rate"], d0, d1, "total", ["team"], catalog=catalog)
+    easy = ex.pivot(tidy, ["team"], ["indicator"], ["answer_rate"], catalog, thresholds={"answer_rate": Threshold(target=0.0)})
+    assert set(easy.status["answer_rate"].dropna()) == {"good"}  # every team meets a 0 % target
+    hard = ex.pivot(tidy, ["team"], ["indicator"], ["answer_rate"], catalog, thresholds={"answer_rate": Threshold(target=1.0, warning=0.999, critical=0.998)})
+    assert set(hard.status["answer_rate"].dropna()) == {"critical"}

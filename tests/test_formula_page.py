@@ -38,3 +38,17 @@ def test_define_an_indicator_by_formula_and_use_it(store):
     at.button(key="fx_delete").click().run()
     assert at.error and ("ops_overview" in at.error[0].value or "运营总览" in at.error[0].value)  # … so it cannot be deleted
     assert "answered_20s_rate" in catalog_with_custom(engine).indicators
+
+
+def test_edit_a_saved_indicator_makes_its_next_version(store):
+    from ccdash.indicators.custom import custom_history, save_custom
+    engine = make_engine()
+    save_custom(engine, "my_rate", "我的接通率", "My rate", "接通量 / 进线量", direction="higher", target=0.9)
+    at = app("en", "pages/formulas.py")
+    at.selectbox(key="fx_delete_code").set_value("my_rate").run()
+    at.button(key="fx_edit").click().run()
+    assert at.text_input(key="fx_formula").value == "接通量 / 进线量" and at.text_input(key="fx_code").value == "my_rate"
+    at.text_input(key="fx_formula").set_value("接通量 / (进线量 + 1)").run()
+    at.button(key="fx_save").click().run()
+    assert not at.exception and not at.error
+    assert [h["version"] for h in custom_history(engine, "my_rate")] == [1, 2]

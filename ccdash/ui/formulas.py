@@ -48,7 +48,8 @@ MESSAGES = {
     "fx.none": {"zh": "还没有自定义指标。", "en": "No custom indicators yet."},
     "fx.delete": {"zh": "删除", "en": "Delete"},
     "fx.deleted": {"zh": "已删除 {code}", "en": "Deleted {code}"},
-    "fx.pick_delete": {"zh": "要删除的指标", "en": "Indicator to delete"},
+    "fx.pick_delete": {"zh": "选择指标", "en": "Indicator"},
+    "fx.edit": {"zh": "编辑", "en": "Edit"},
     "fx.col_code": {"zh": "代码", "en": "Code"}, "fx.col_name": {"zh": "名称", "en": "Name"},
     "fx.col_formula": {"zh": "公式", "en": "Formula"}, "fx.col_unit": {"zh": "单位", "en": "Unit"},
     "fx.col_version": {"zh": "版本", "en": "Version"}, "fx.col_by": {"zh": "修改人 / 时间", "en": "By / at"},
@@ -125,8 +126,9 @@ def listing(engine: Engine, lang: str) -> None:
              t("fx.col_version", lang): c.version, t("fx.col_by", lang): f"{c.updated_by or '—'} {c.updated_at}"}
             for c in customs]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    left, right = st.columns([3, 1])
+    left, mid, right = st.columns([3, 1, 1])
     code = left.selectbox(t("fx.pick_delete", lang), [c.code for c in customs], key="fx_delete_code")
+    mid.button(t("fx.edit", lang), key="fx_edit", on_click=_load, args=(next(c for c in customs if c.code == code),))
     if right.button(t("fx.delete", lang), key="fx_delete"):
         try:
             delete_custom(engine, code, used_by=dashboards_using(engine, code))
@@ -135,6 +137,13 @@ def listing(engine: Engine, lang: str) -> None:
         else:
             st.toast(t("fx.deleted", lang, code=code))
             st.rerun()
+
+
+def _load(custom) -> None:
+    """Put a saved indicator into the editor (saving it again makes its next version)."""
+    st.session_state.update(fx_formula=custom.formula, fx_code=custom.code, fx_name_zh=custom.name_zh,
+                            fx_name_en=custom.name_en, fx_unit=None if custom.unit_inferred else custom.unit,
+                            fx_direction=custom.direction, fx_target=custom.target)
 
 
 def formulas(engine: Engine, lang: str) -> None:

@@ -1,4 +1,4 @@
-"""Screenshots of the default dashboards for docs/screenshots/ (the real app in Debian's Chromium).
+"""Screenshots of the default dashboards and the main pages for docs/screenshots/ (the real app in Chromium).
 
     .venv/bin/python docs/make_screenshots.py [--out docs/screenshots]
 
@@ -25,6 +25,12 @@ VIEWER = (1600, 1000)
 WALL = (1920, 1080)
 MAX_HEIGHT = 1300  # a tab taller than this (agent performance: a 61-row table) is shown from its top
 VIEWER_DASHBOARDS = ("ops_overview", "agent_performance")
+PAGES = {  # other pages worth a picture: file name → address (after the server's base URL)
+    "page_alerts": "/alerts",
+    "page_explorer": "/explorer?ind=answer_rate,aht,cph&grain=week&by=team&rows=team&cols=indicator,period",
+    "page_formulas": "/formulas",
+    "page_builder": "/builder",
+}
 CONTENT_HEIGHT = """() => {
     const main = document.querySelector('[data-testid="stMain"]') || document.scrollingElement;
     return Math.max(main.scrollHeight, document.scrollingElement.scrollHeight);
@@ -59,6 +65,10 @@ def main(argv: list[str] | None = None) -> int:
                     page.set_viewport_size({"width": VIEWER[0], "height": height})
                     browser.wait_for_charts(page, charts_in_first_tab(dashboards[dash_id]))
                 save(page, args.out / f"dashboard_{dash_id}.png")
+            for name, address in PAGES.items():
+                page = browser.open_page(context, f"{base}{address}", VIEWER)
+                page.wait_for_timeout(6000)  # these pages have no fixed number of charts to wait for
+                save(page, args.out / f"{name}.png")
             page = browser.open_page(context, f"{base}/?dashboard=wall&wall=1", WALL)
             browser.wait_for_charts(page, charts_in_first_tab(dashboards["wall"]))
             save(page, args.out / "dashboard_wall.png")

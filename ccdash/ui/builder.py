@@ -410,11 +410,13 @@ def _options(k: str, kind: str, widget: Widget, lang: str) -> dict:
 def widget_panel(engine: Engine, wid: str, lang: str, anchor: dt.date) -> None:
     doc = _doc()
     widget = doc.widgets[wid]
-    title = widget.title.get(lang) or ", ".join(widget.indicators) or wid
+    catalog = catalog_with_custom(engine)
+    names = [catalog.indicators[c].name.get(lang) if c in catalog.indicators else c for c in widget.indicators]
+    title = widget.title.get(lang) or "、".join(names) or wid
     with st.expander(f"{wid} · {_name(KIND_NAMES[widget.kind], lang)} · {title}", expanded=st.session_state.get("bld_open") == wid):
         form, preview = st.columns([3, 2])
         with form:
-            edited = widget_form(wid, widget, lang, anchor, viewer.filter_values(engine), catalog_with_custom(engine))
+            edited = widget_form(wid, widget, lang, anchor, viewer.filter_values(engine), catalog)
             moves = st.columns(5)
             for col, direction, icon in zip(moves, ("up", "down", "left", "right"), ("↑", "↓", "←", "→")):
                 col.button(icon, key=f"bld_{wid}_move_{direction}", help=t("bld.move", lang),

@@ -208,7 +208,7 @@ def draw_table(p: ex.Pivot, catalog: Catalog, lang: str) -> None:
         ind = catalog.indicators[code]
         mask = cells == code  # a rectangle: the indicator is fixed per row or per column
         subset = (list(shown.index[mask.any(axis=1)]), [c for c in labels if mask[c].any()])
-        styler = styler.format(lambda v, i=ind: format_value(v, i.unit, i.decimals, lang), subset=subset)
+        styler = styler.format(lambda v, i=ind: format_value(v, i.unit, i.decimals, lang), subset=subset, na_rep="—")
     css = p.status.rename(columns=p.labels).map(_css)
     st.dataframe(styler.apply(lambda _frame: css, axis=None), hide_index=True)
     st.caption(t("exp.legend", lang))

@@ -52,3 +52,10 @@ def test_edit_a_saved_indicator_makes_its_next_version(store):
     at.button(key="fx_save").click().run()
     assert not at.exception and not at.error
     assert [h["version"] for h in custom_history(engine, "my_rate")] == [1, 2]
+
+
+def test_the_issue_example_formula_works(store):
+    """接通量_20秒 / (进线量 - 短时放弃量): answered within 20 s over offered minus short abandons."""
+    at = app("zh", "pages/formulas.py")
+    at.text_input(key="fx_formula").set_value("接通量_20秒 / (进线量 - 短时放弃量)").run()
+    assert not at.exception and not at.code and any("百分比" in s.value for s in at.success)

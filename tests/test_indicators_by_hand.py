@@ -27,6 +27,7 @@ BY_DAY = {  # indicator: (day 1, day 2)
     "handled": (3, 3),
     "answer_rate": (3 / 5, 3 / 3),
     "abandon_rate": (2 / 5, 0 / 3),
+    "short_abandoned": (0, 0),  # the short-abandon threshold defaults to 0 s: none
     "unanswered_rate": (1 - 3 / 5, 0.0),
     "service_level": (2 / 5, 1 / 3),
     "asa": ((10 + 30 + 5) / 3, (15 + 60 + 25) / 3),
@@ -86,6 +87,7 @@ def test_parameters_change_the_formula(small_store):
         return wide(query(small_store, [code], D1, D1, "day", params=params)).iloc[0][code]
 
     assert one("abandon_rate", short_abandon=5) == pytest.approx((2 - 1) / (5 - 1))  # C003 waited 4 s
+    assert one("short_abandoned", short_abandon=5) == 1 and one("short_abandoned", short_abandon=60) == 2
     assert one("service_level", sl_threshold=10) == pytest.approx(2 / 5)
     assert one("service_level", sl_threshold=30) == pytest.approx(3 / 5)
     assert one("service_level", sl_variant="within_over_answered") == pytest.approx(2 / 3)

@@ -31,7 +31,7 @@ from ccdash.dashboards.data import bands, data_as_of
 from ccdash.dashboards.periods import DAY, month_end, shift_months
 from ccdash.findings import CcdashError
 from ccdash.i18n import CATALOG, DEFAULT_LANG, register, t
-from ccdash.indicators.catalog import Catalog, Derived, Simple, default_params, find_indicator, load_catalog
+from ccdash.indicators.catalog import Catalog, Derived, Simple, default_params, find_indicator
 from ccdash.indicators.compute import needed_measures, query, wide
 from ccdash.indicators.format import MISSING
 from ccdash.reports_io import Cell, Sheet, write_formatted_xlsx
@@ -403,9 +403,11 @@ def report_sheets(engine: Engine, period: str, day: dt.date, lang: str = DEFAULT
                   generated_at: dt.datetime | None = None) -> list[Sheet]:
     """The report's sheets (what :func:`build_report` writes), for a caller that wants them as data."""
     _check_period(period)
-    catalog = catalog or load_catalog()
+    from ccdash.indicators.custom import catalog_with_custom
+    catalog = catalog or catalog_with_custom(engine)
+    mine = [code for code, ind in catalog.indicators.items() if getattr(ind, "custom", False)]  # the team's own
     codes = [code if code in catalog.indicators else find_indicator(code, catalog)
-             for code in (indicators or DEFAULT_INDICATORS)]
+             for code in (indicators or (*DEFAULT_INDICATORS, *mine))]
     codes = list(dict.fromkeys(codes))
     d0, d1 = period_dates(period, day)
     p0, p1 = previous_dates(period, day)

@@ -361,3 +361,13 @@ def test_the_monthly_workbook_opens_in_libreoffice(sample_store, tmp_path):
     done = subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
                           capture_output=True, text=True, timeout=180)
     assert done.returncode == 0 and (tmp_path / "month.pdf").stat().st_size > 10_000, done.stderr
+
+
+def test_custom_indicators_are_in_the_report(small_store):
+    from ccdash.indicators.custom import save_custom
+    save_custom(small_store, "my_rate", "我的接通率", "My answer rate", "接通量 / 进线量", direction="higher", target=0.9)
+    book = openpyxl.load_workbook(io.BytesIO(build_report(small_store, "day", dt.date(2026, 3, 3), "en")))
+    names = [book["Summary"].cell(r, 1).value for r in range(1, book["Summary"].max_row + 1)]
+    assert "My answer rate" in names  # after the default indicators
+    defs = [book["Definitions"].cell(r, 1).value for r in range(1, book["Definitions"].max_row + 1)]
+    assert "my_rate" in defs

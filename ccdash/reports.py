@@ -325,6 +325,18 @@ def _totals(engine, codes, d0, d1, catalog) -> tuple[dict[str, float | None], bo
     return values, censored
 
 
+def with_center_targets(engine: Engine, catalog: Catalog) -> Catalog:
+    """The catalog with the whole center's targets set in the store (Alerts page) in place of the defaults,
+    so a report's targets and colors agree with the dashboards and alerts."""
+    from ccdash.indicators.targets import list_targets
+    stored = {row.code: row for row in list_targets(engine) if row.scope == "all" and row.code in catalog.indicators}
+    if not stored:
+        return catalog
+    changed = {code: catalog.indicators[code].model_copy(update={"target": row.target, "direction": row.direction})
+               for code, row in stored.items()}
+    return catalog.model_copy(update={"indicators": {**catalog.indicators, **changed}})
+
+
 def _statuses(code: str, values: pd.Series, catalog: Catalog) -> list[str | None]:
     rule = bands(code, None, catalog)
     if rule is None:
@@ -405,6 +417,7 @@ def report_sheets(engine: Engine, period: str, day: dt.date, lang: str = DEFAULT
     _check_period(period)
     from ccdash.indicators.custom import catalog_with_custom
     catalog = catalog or catalog_with_custom(engine)
+    catalog = with_center_targets(engine, catalog)
     mine = [code for code, ind in catalog.indicators.items() if getattr(ind, "custom", False)]  # the team's own
     codes = [code if code in catalog.indicators else find_indicator(code, catalog)
              for code in (indicators or (*DEFAULT_INDICATORS, *mine))]

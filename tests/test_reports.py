@@ -371,3 +371,15 @@ def test_custom_indicators_are_in_the_report(small_store):
     assert "My answer rate" in names  # after the default indicators
     defs = [book["Definitions"].cell(r, 1).value for r in range(1, book["Definitions"].max_row + 1)]
     assert "my_rate" in defs
+
+
+def test_the_centers_stored_target_is_the_reports_target(small_store):
+    from ccdash.indicators.targets import set_target
+    set_target(small_store, "answer_rate", 0.5)
+    book = openpyxl.load_workbook(io.BytesIO(build_report(small_store, "day", dt.date(2026, 3, 2), "en")))
+    sheet = book["Summary"]
+    row = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "Answer rate")
+    header = next(r for r in range(1, row) if sheet.cell(r, 1).value and sheet.cell(r, 2).value and
+                  any(sheet.cell(r, c).value == "Target" for c in range(1, sheet.max_column + 1)))
+    col = next(c for c in range(1, sheet.max_column + 1) if sheet.cell(header, c).value == "Target")
+    assert sheet.cell(row, col).value == 0.5  # 3/5 = 60 % now meets the target

@@ -106,7 +106,10 @@ def _wait_healthy(base: str, proc: subprocess.Popen, log, timeout: float) -> Non
                     return
         except (urllib.error.URLError, OSError):
             pass
-        time.sleep(0.25)
+        try:  # wait for the next try on the process itself: an exit ends the wait at once
+            proc.wait(timeout=0.25)
+        except subprocess.TimeoutExpired:
+            pass
     raise RuntimeError(f"the app did not answer {base}/_stcore/health within {timeout:.0f} s:\n{_tail(log)}")
 
 

@@ -407,16 +407,16 @@ def _options(k: str, kind: str, widget: Widget, lang: str) -> dict:
     return out
 
 
-def widget_panel(engine: Engine, wid: str, lang: str, anchor: dt.date) -> None:
+def widget_panel(view: viewer.View, wid: str, catalog, values: dict[str, list[str]], anchor: dt.date) -> None:
+    lang = view.lang
     doc = _doc()
     widget = doc.widgets[wid]
-    catalog = catalog_with_custom(engine)
     names = [catalog.indicators[c].name.get(lang) if c in catalog.indicators else c for c in widget.indicators]
     title = widget.title.get(lang) or "、".join(names) or wid
     with st.expander(f"{wid} · {_name(KIND_NAMES[widget.kind], lang)} · {title}", expanded=st.session_state.get("bld_open") == wid):
         form, preview = st.columns([3, 2])
         with form:
-            edited = widget_form(wid, widget, lang, anchor, viewer.filter_values(engine), catalog)
+            edited = widget_form(wid, widget, lang, anchor, values, catalog)
             moves = st.columns(5)
             for col, direction, icon in zip(moves, ("up", "down", "left", "right"), ("↑", "↓", "←", "→")):
                 col.button(icon, key=f"bld_{wid}_move_{direction}", help=t("bld.move", lang),
@@ -429,7 +429,6 @@ def widget_panel(engine: Engine, wid: str, lang: str, anchor: dt.date) -> None:
             widget = edited
         with preview:
             st.caption(t("bld.preview", lang))
-            view = viewer.View(engine, anchor, lang)
             viewer.draw_widget(st, view, wid, widget, view.data({wid: widget})[wid], "light", png=False)
 
 
@@ -443,6 +442,8 @@ def builder(engine: Engine, lang: str) -> None:
     tab = next(tb for tb in _doc().tabs if tb.id == tab_id)
     if not tab.rows:
         st.info(t("bld.empty_tab", lang))
+    # read once per run, shared by every widget's editor and preview
+    view, catalog, values = viewer.View(engine, anchor, lang), catalog_with_custom(engine), viewer.filter_values(engine)
     for row in tab.rows:
         for wid in row:
-            widget_panel(engine, wid, lang, anchor)
+            widget_panel(view, wid, catalog, values, anchor)

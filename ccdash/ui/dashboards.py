@@ -111,23 +111,19 @@ class View:
         self.anchor, self.lang = anchor.isoformat(), lang
 
     def data(self, widgets: dict[str, Widget]) -> dict[str, object]:
-        """Every widget's data (cached per widget, day, language and store version); a widget that fails
-        gets the error instead, so one broken widget never takes the tab down."""
+        """Every widget's data, from the process-wide cache the chart specs are built from too (keyed by widget,
+        day, language and store version, so it is computed once); a widget that fails gets the error
+        instead, so one broken widget never takes the tab down."""
         out: dict[str, object] = {}
         for wid, widget in widgets.items():
             try:
-                out[wid] = _cached_data(self.url, widget.model_dump_json(), self.anchor, self.lang, self.version)
+                out[wid] = wdata.cached_widget_data(self.url, widget.model_dump_json(), self.anchor, self.lang, self.version)
             except Exception as exc:  # noqa: BLE001 — shown in the widget's place
                 out[wid] = exc
         return out
 
     def spec(self, widget: Widget, theme: str) -> dict:
         return _cached_spec(self.url, widget.model_dump_json(), self.anchor, self.lang, self.version, theme)
-
-
-@st.cache_data(show_spinner=False, max_entries=2000, ttl=3600)
-def _cached_data(url: str, widget_json: str, anchor: str, lang: str, version: str):
-    return wdata.widget_data_for(url, widget_json, anchor, lang, version)
 
 
 @st.cache_data(show_spinner=False, max_entries=2000, ttl=3600)

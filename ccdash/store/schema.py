@@ -217,3 +217,129 @@ target_versions = Table(
     Column("updated_at", String(19), nullable=False),
     Column("updated_by", Text, nullable=False, default=""),
 )
+
+# --- QA workbench (ccdash/qa/) ---------------------------------------------------------------------
+# Scoring forms made or edited in the app (the shipped ones live in config/qa_forms/): one row per form
+# id and version — a score keeps the (form_id, version) it was scored on, and every item row below also
+# keeps its label, points, weight and fatal flag, so editing a form never changes a past score.
+qa_form_versions = Table(
+    "qa_form_versions", metadata,
+    Column("form_id", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("doc", Text, nullable=False),  # the form document as JSON
+    Column("action", String(8), nullable=False, default="save"),  # save | delete
+    Column("saved_at", String(19), nullable=False),
+    Column("saved_by", Text, nullable=False, default=""),
+)
+
+# Business type → form, as edited in the app (overrides the `business_types` of the form documents).
+qa_routes = Table(
+    "qa_routes", metadata,
+    Column("business_type", String(128), primary_key=True),
+    Column("form_id", String(64), nullable=False),  # "" removes a route the documents declare
+    Column("updated_at", String(19), nullable=False),
+    Column("updated_by", Text, nullable=False, default=""),
+)
+
+# Recordings drawn for scoring: by a random or targeted rule, assigned to an inspector. A recording is
+# sampled once for regular scoring; calibration samples the same recording for several inspectors.
+qa_samples = Table(
+    "qa_samples", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("recording_id", Text, nullable=False),
+    Column("batch", String(64), nullable=False),  # one draw (e.g. "2026-W09 random")
+    Column("reason", String(16), nullable=False),  # random | long | low_csat | repeat | transferred | manual
+    Column("purpose", String(12), nullable=False, default="regular"),  # regular | calibration
+    Column("inspector", Text, nullable=False, default=""),
+    Column("period_start", String(10)),
+    Column("period_end", String(10)),
+    Column("created_at", String(19), nullable=False),
+    Column("created_by", Text, nullable=False, default=""),
+)
+Index("ix_qa_samples_recording", qa_samples.c.recording_id)
+
+# One evaluation = one inspector's score of one recording on one form version; ``status`` draft | final.
+# The call's components are stored so QA indicators roll up as ratios of sums.
+qa_evaluations = Table(
+    "qa_evaluations", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("recording_id", Text, nullable=False),
+    Column("sample_id", Integer),
+    Column("purpose", String(12), nullable=False, default="regular"),  # regular | calibration | imported
+    Column("inspector", Text, nullable=False),
+    Column("form_id", String(64), nullable=False),
+    Column("form_version", Integer, nullable=False),
+    Column("status", String(8), nullable=False),  # draft | final
+    Column("agent_id", Text, nullable=False, default=""),
+    Column("business_type", Text, nullable=False, default=""),
+    Column("call_date", String(10)),  # the recording's date (the period QA indicators fall in)
+    Column("score", Float),  # 0–100; 0 when a fatal item failed
+    Column("earned_w", Float, nullable=False, default=0),  # Σ points × weight (0 when fatal)
+    Column("possible_w", Float, nullable=False, default=0),  # Σ max × weight over applicable items
+    Column("fatal", Integer, nullable=False, default=0),
+    Column("passed", Integer, nullable=False, default=0),
+    Column("comment", Text, nullable=False, default=""),
+    Column("import_id", Integer),  # set for scores imported from another system's export
+    Column("created_at", String(19), nullable=False),
+    Column("updated_at", String(19), nullable=False),
+)
+Index("ix_qa_evaluations_recording", qa_evaluations.c.recording_id)
+Index("ix_qa_evaluations_date", qa_evaluations.c.call_date)
+
+qa_item_scores = Table(
+    "qa_item_scores", metadata,
+    Column("evaluation_id", Integer, primary_key=True),
+    Column("item_code", String(64), primary_key=True),
+    Column("section", Text, nullable=False, default=""),
+    Column("label", Text, nullable=False, default=""),
+    Column("result", String(8), nullable=False),  # pass | fail | partial | na
+    Column("points", Float),  # earned (None for na)
+    Column("max_points", Float, nullable=False),
+    Column("weight", Float, nullable=False, default=1),
+    Column("fatal", Integer, nullable=False, default=0),  # the item is a fatal (一票否决) item
+    Column("comment", Text, nullable=False, default=""),
+)
+
+# Every change to an item score after it was first saved (an appeal decided, a correction), kept.
+qa_item_history = Table(
+    "qa_item_history", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("evaluation_id", Integer, nullable=False, index=True),
+    Column("item_code", String(64), nullable=False),
+    Column("old_result", String(8)),
+    Column("old_points", Float),
+    Column("new_result", String(8)),
+    Column("new_points", Float),
+    Column("reason", Text, nullable=False, default=""),
+    Column("changed_at", String(19), nullable=False),
+    Column("changed_by", Text, nullable=False, default=""),
+)
+
+# An agent's appeal against one item of a final score, and the lead's decision.
+qa_appeals = Table(
+    "qa_appeals", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("evaluation_id", Integer, nullable=False, index=True),
+    Column("item_code", String(64), nullable=False),
+    Column("agent_id", Text, nullable=False, default=""),
+    Column("reason", Text, nullable=False),
+    Column("status", String(8), nullable=False, default="open"),  # open | upheld | changed
+    Column("decision_note", Text, nullable=False, default=""),
+    Column("created_at", String(19), nullable=False),
+    Column("decided_at", String(19)),
+    Column("decided_by", Text, nullable=False, default=""),
+)
+
+# QA measures (additive) per day × agent × business type, from final regular and imported evaluations:
+# the QA indicators of the catalog read these like the call measures.
+QA_MEASURES = ("qa_evals", "qa_earned_w", "qa_possible_w", "qa_passed", "qa_fatal",
+               "qa_items_applicable", "qa_items_failed")
+qa_day = Table(
+    "qa_day", metadata,
+    Column("date", String(10), nullable=False), Column("week", String(10), nullable=False),
+    Column("month", String(10), nullable=False), Column("agent_id", Text, nullable=False),
+    Column("team", Text, nullable=False), Column("business_type", Text, nullable=False),
+    *(Column(m, Float, nullable=False, default=0) for m in QA_MEASURES),
+)
+Index("ix_qa_day_date", qa_day.c.date)
+MEASURE_TABLES[("qa", "day")] = qa_day

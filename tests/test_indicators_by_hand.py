@@ -63,7 +63,8 @@ TOTAL = {  # the two days together: ratio of sums
 
 
 def test_every_catalog_indicator_has_a_hand_value():
-    assert set(BY_DAY) == set(load_catalog().indicators)
+    # the QA indicators (source: qa) have no data in this workbook: tests/test_qa_indicators.py checks them by hand
+    assert set(BY_DAY) == {code for code, ind in load_catalog().indicators.items() if ind.source != "qa"}
 
 
 def test_by_day_matches_hand_values(small_store):

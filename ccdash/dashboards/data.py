@@ -42,6 +42,7 @@ from ccdash.i18n import register, t
 from ccdash.indicators.catalog import Catalog, default_params, load_catalog
 from ccdash.indicators.compute import BREAKDOWNS, components, evaluate_indicator, needed_measures, query
 from ccdash.indicators.format import format_series
+from ccdash.qa.measures import QA_VERSION_KEY
 from ccdash.store.db import get_setting, make_engine
 from ccdash.store.info import agent_names
 from ccdash.store.rebuild import NEWEST_CALL_KEY
@@ -376,13 +377,15 @@ def with_store_targets(engine: Engine, widget: Widget, catalog: Catalog) -> Widg
 
 def store_version(engine: Engine) -> str:
     """Changes whenever what a widget shows may have changed — an import or an undo, a target set or
-    deleted, a custom indicator saved or deleted: part of the cache key."""
+    deleted, a custom indicator saved or deleted, a QA score saved or changed by an appeal (every rebuild
+    of the QA measures bumps a counter): part of the cache key."""
     with engine.connect() as conn:
         count, last, undone = conn.execute(
             select(func.count(), func.max(imports.c.id), func.max(imports.c.undone_at))).one()
         targets = conn.execute(select(func.count()).select_from(target_versions)).scalar()
         customs = conn.execute(select(func.count()).select_from(custom_indicator_versions)).scalar()
-    return f"{count}:{last}:{undone or ''}:t{targets}:c{customs}"
+        qa = get_setting(conn, QA_VERSION_KEY) or "0"
+    return f"{count}:{last}:{undone or ''}:t{targets}:c{customs}:q{qa}"
 
 
 def cache_key(engine: Engine, widget: Widget, anchor: dt.date, lang: str) -> tuple[str, str, str, str, str]:

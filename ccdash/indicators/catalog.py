@@ -18,6 +18,7 @@ from ccdash.findings import CcdashError
 from ccdash.i18n import register
 from ccdash.indicators.formula import Node, names, parse
 from ccdash.store.measures import CALL_MEASURES, STATE_MEASURES
+from ccdash.store.schema import QA_MEASURES
 
 MESSAGES = {
     "catalog.invalid": {"zh": "指标 {code} 的定义有误：{detail}", "en": "Indicator {code} is invalid: {detail}"},
@@ -33,7 +34,7 @@ MESSAGES = {
 register(MESSAGES)
 
 DISTINCT = ("agents", "agent_days")
-MEASURES = frozenset(CALL_MEASURES) | frozenset(STATE_MEASURES) | frozenset(DISTINCT)
+MEASURES = frozenset(CALL_MEASURES) | frozenset(STATE_MEASURES) | frozenset(QA_MEASURES) | frozenset(DISTINCT)
 Unit = Literal["count", "seconds", "percent", "per_hour", "score", "agents", "number"]
 
 
@@ -55,7 +56,7 @@ class _Base(Strict):
     decimals: int = 0
     direction: Literal["higher", "lower", "neutral"] = "neutral"
     target: float | None = None
-    source: Literal["calls", "states", "both"] = "calls"
+    source: Literal["calls", "states", "both", "qa"] = "calls"  # qa: QA scores (no queue, no 30-minute interval)
     custom: bool = False  # defined by a user in the store (ccdash.indicators.custom), not in the configuration
 
 

@@ -4,7 +4,9 @@ Measures are summed in SQL to (period × breakdown) first; indicators are then e
 sums, so every ratio is Σnumerator/Σdenominator at the requested grain. The smallest table that has
 the query's columns answers it: the 30-minute table for interval and hour queries, the per-agent daily
 roll-up for day/week/month/total queries by team or agent, the full daily roll-up when the query
-breaks down or filters by queue or business type.
+breaks down or filters by queue or business type. QA measures come from ``qa_day`` (day × agent × team ×
+business type): at interval or hour grain, or broken down or filtered by queue, they are empty (NaN) —
+a QA score belongs to a call's day, not to a half hour or a queue.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from ccdash.indicators.formula import evaluate, names
 from ccdash.store.measures import CALL_MEASURES, REPEAT_WINDOWS, STATE_MEASURES
 from ccdash.store.db import get_setting
 from ccdash.store.rebuild import NEWEST_CALL_KEY
-from ccdash.store.schema import MEASURE_TABLES
+from ccdash.store.schema import MEASURE_TABLES, QA_MEASURES
 
 MESSAGES = {
     "query.bad_grain": {"zh": "未知粒度 {grain}；可选：{choices}", "en": "Unknown grain {grain}; choose one of: {choices}"},
@@ -34,6 +36,7 @@ GRAINS = ("interval", "hour", "day", "week", "month", "total")
 BREAKDOWNS = {"agent": "agent_id", "team": "team", "queue": "queue", "business_type": "business_type"}
 FILTERS = ("agent_id", "team", "queue", "business_type")
 CALL_ONLY = ("queue", "business_type")
+NOT_QA = ("queue",)  # qa_day has agent, team and business type but no queue
 
 
 def _period_cols(grain: str) -> list[str]:
@@ -104,12 +107,16 @@ def components(engine: Engine, measures: set[str], grain: str, by: list[str], d0
     call_m = [m for m in CALL_MEASURES if m in measures]
     state_m = [m for m in STATE_MEASURES if m in measures]
     states_ok = not any(b in CALL_ONLY for b in by) and not any(f in CALL_ONLY for f in filters)
+    qa_m = [m for m in QA_MEASURES if m in measures]
+    qa_ok = size == "day" and not any(c in NOT_QA for c in [*groups, *filters])
     frames = []
     with engine.connect() as conn:
         if call_m:
             frames.append(_sum_table(conn, calls_key, call_m, groups, d0, d1, filters))
         if state_m and states_ok:
             frames.append(_sum_table(conn, ("states", size), state_m, groups, d0, d1, filters))
+        if qa_m and qa_ok:
+            frames.append(_sum_table(conn, ("qa", "day"), qa_m, groups, d0, d1, filters))
         if measures & {"agents", "agent_days"} and grain not in ("interval", "hour"):
             frames.append(_distinct(conn, groups, d0, d1, filters, states_ok))
     merged = frames[0] if frames else pd.DataFrame(columns=groups)

@@ -49,6 +49,19 @@ MESSAGES = {
         "zh": "“{column}”列有 {count} 个无法识别的取值（{values}）：这些行照常导入，该列留空。可在取值映射中指定含义。",
         "en": "Column “{column}” has {count} unknown values ({values}): the rows are imported with this column empty. Map the values to keep them.",
     },
+    "qa.row_no_score": {
+        "zh": "得分和质检结果都为空，无法判断这一项的成绩",
+        "en": "Both the points and the item result are empty: the item's score cannot be told",
+    },
+    "qa.row_no_max": {
+        "zh": "满分为空：没有满分无法计算这一项的成绩", "en": "No max points: the item cannot be scored without them",
+    },
+    "qa.row_bad_max": {"zh": "满分必须大于 0：{value}", "en": "Max points must be above 0: {value}"},
+    "qa.row_over_max": {"zh": "得分超过满分：{value}", "en": "Points above the maximum: {value}"},
+    "qa.row_negative_points": {"zh": "得分为负数：{value}", "en": "Negative points: {value}"},
+    "qa.row_partial_no_points": {
+        "zh": "结果为“部分合格”但没有得分：请填写得分", "en": "The result is “partial” but no points are given",
+    },
     "clean.no_shape": {
         "zh": "无法判断坐席状态文件的格式：需要“状态/开始时间/时长”三列（状态日志）或“日期/签入时长”两列（日汇总）",
         "en": "Cannot tell the agent-state layout: it needs state/start/duration (a state log) or date/logged-in time (a daily summary)",
@@ -263,7 +276,71 @@ def _roster_rules(cleaned: Cleaned, rows: pd.DataFrame, mapping: Mapping, proble
         cleaned.frame["hire_date"] = cleaned.frame["hire_date"].dt.strftime("%Y-%m-%d").astype("string")
 
 
-RULES = {"calls": _calls_rules, "agent_states": _states_rules, "roster": _roster_rules}
+def _recordings_rules(cleaned: Cleaned, rows: pd.DataFrame, mapping: Mapping, problems: _Problems) -> None:
+    """A recording needs its id and start (a time-of-day column is combined with the date column, as
+    for calls); its date is the start's; lengths are checked like call durations."""
+    _require(cleaned, rows, mapping, problems, ("recording_id", "start_time"))
+    _check_durations(cleaned, rows, mapping, problems)
+    cleaned.frame["date"] = cleaned.frame["start_time"].dt.strftime("%Y-%m-%d").astype("string")
+
+
+def _qa_scores_rules(cleaned: Cleaned, rows: pd.DataFrame, mapping: Mapping, problems: _Problems) -> None:
+    """One row per recording × item of another QA system's export.
+
+    The date is the start time's, else the date column's. A missing result is derived from the points:
+    points = max → pass, 0 → fail, otherwise partial; without max points a row cannot be scored and is
+    rejected (unless its result is N/A), as are points above the maximum or below 0. A given result with
+    no points takes max (pass) or 0 (fail) points; "partial" needs points."""
+    frame = cleaned.frame
+    _require(cleaned, rows, mapping, problems, ("recording_id", "qa_item"))
+    start = frame["start_time"] if "start_time" in frame else pd.Series(pd.NaT, index=frame.index)
+    day = frame["date"] if "date" in frame else pd.Series(pd.NaT, index=frame.index)
+    when = start.dt.normalize().fillna(day)
+    no_date = when.isna() & _blank(rows, mapping, "start_time") & _blank(rows, mapping, "date")
+    header = mapping.columns.get("start_time") or mapping.columns["date"]
+    problems.add(no_date, rows[header].fillna(""), header, "start_time", "row.missing")
+    frame["date"] = pd.to_datetime(when).dt.strftime("%Y-%m-%d").astype("string")
+
+    nan = pd.Series(float("nan"), index=frame.index, dtype="float64")
+    points = frame["qa_points"].astype("float64") if "qa_points" in frame else nan
+    top = frame["qa_max_points"].astype("float64") if "qa_max_points" in frame else nan
+    result = frame["qa_result"] if "qa_result" in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
+    raw_points = rows[mapping.columns["qa_points"]] if "qa_points" in mapping.columns else points
+    shown = points.map("{:g}".format).where(points.notna(), "")
+    pair = (shown + " > " + top.map("{:g}".format)).astype("string")
+
+    nothing = points.isna() & result.isna()
+    where = mapping.columns.get("qa_points") or mapping.columns["qa_result"]
+    problems.add(nothing & _blank(rows, mapping, "qa_points") & _blank(rows, mapping, "qa_result"),
+                 rows[where].fillna(""), where, "qa_points", "qa.row_no_score")
+    max_header = mapping.columns.get("qa_max_points", where)
+    scored = ~nothing & result.ne("na").fillna(True)
+    problems.add(scored & top.isna(), shown, max_header, "qa_max_points", "qa.row_no_max")
+    problems.add(top.le(0).fillna(False), top.astype("string"), max_header, "qa_max_points", "qa.row_bad_max")
+    problems.add(points.gt(top).fillna(False), pair, where, "qa_points", "qa.row_over_max")
+    problems.add(points.lt(0).fillna(False), raw_points.astype("string"), where, "qa_points", "qa.row_negative_points")
+    problems.add(result.eq("partial").fillna(False) & points.isna(), result.fillna(""),
+                 mapping.columns.get("qa_result", where), "qa_result", "qa.row_partial_no_points")
+
+    derived = pd.Series("partial", index=frame.index, dtype="string")
+    derived = derived.mask(points.eq(top).fillna(False), "pass").mask(points.eq(0).fillna(False), "fail")
+    frame["qa_result"] = result.fillna(derived.where(points.notna()))
+    by_result = top.where(frame["qa_result"].eq("pass").fillna(False)).fillna(
+        pd.Series(0.0, index=frame.index).where(frame["qa_result"].eq("fail").fillna(False)))
+    frame["qa_points"] = points.where(frame["qa_result"].ne("na").fillna(True)).fillna(by_result)
+    if "qa_max_points" not in frame:
+        frame["qa_max_points"] = top
+
+
+def _blank(rows: pd.DataFrame, mapping: Mapping, fld: str) -> pd.Series:
+    """True where the field's column is blank (or the field has no column)."""
+    if fld not in mapping.columns:
+        return pd.Series(True, index=rows.index)
+    return rows[mapping.columns[fld]].isna()
+
+
+RULES = {"calls": _calls_rules, "agent_states": _states_rules, "roster": _roster_rules,
+         "recordings": _recordings_rules, "qa_scores": _qa_scores_rules}
 
 
 def _check_key(cleaned: Cleaned, rows: pd.DataFrame, mapping: Mapping, problems: _Problems) -> None:

@@ -129,9 +129,13 @@ def rebuild_states(conn: Connection, d0: str, d1: str) -> None:
 
 
 def rebuild(conn: Connection, kind: str, d0: str | None, d1: str | None, fine: pd.DataFrame | None = None) -> None:
-    """Bring the measures of ``kind`` up to date for a date range (roster: the team columns)."""
+    """Bring the measures of ``kind`` up to date for a date range (roster: the team columns; QA scores from
+    another system: the imported evaluations and the QA measures, whatever the dates)."""
     if kind == "roster":
         refresh_teams(conn)
+    elif kind == "qa_scores":
+        from ccdash.qa.imported import rebuild_imported  # the QA package imports this module
+        rebuild_imported(conn)
     elif d0 and d1 and kind == "calls":
         rebuild_calls(conn, d0, d1, fine)
     elif d0 and d1 and kind == "agent_states":

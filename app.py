@@ -39,6 +39,9 @@ pages = [
     st.Page("pages/alerts.py", title=t("nav.alerts", lang), icon=":material/notifications:", url_path="alerts"),
     st.Page("pages/formulas.py", title=t("nav.formulas", lang), icon=":material/function:", url_path="formulas"),
     st.Page("pages/reports.py", title=t("nav.reports", lang), icon=":material/summarize:", url_path="reports"),
+    st.Page("pages/qa_workbench.py", title=t("nav.qa_workbench", lang), icon=":material/headphones:", url_path="qa"),
+    st.Page("pages/qa_analysis.py", title=t("nav.qa_analysis", lang), icon=":material/fact_check:", url_path="qa_analysis"),
+    st.Page("pages/qa_forms.py", title=t("nav.qa_forms", lang), icon=":material/checklist:", url_path="qa_forms"),
     st.Page("pages/upload.py", title=t("nav.upload", lang), icon=":material/upload_file:", url_path="upload"),
     st.Page("pages/history.py", title=t("nav.history", lang), icon=":material/history:", url_path="history"),
 ]

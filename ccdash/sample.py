@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from ccdash.ingest.pipeline import import_file
 from ccdash.store.schema import imports
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
-SAMPLE_FILES = (("roster.xlsx", "roster"), ("calls.xlsx", "calls"), ("agent_states.xlsx", "agent_states"))
+SAMPLE_FILES = (("roster.xlsx", "roster"), ("calls.xlsx", "calls"), ("agent_states.xlsx", "agent_states"),
+                ("recordings.xlsx", "recordings"), ("qa_scores.xlsx", "qa_scores"))
 
 
 def store_is_empty(engine: Engine) -> bool:
@@ -19,14 +21,37 @@ def store_is_empty(engine: Engine) -> bool:
 
 
 def load_sample(engine: Engine, sample_dir: Path = SAMPLE_DIR) -> list[dict]:
-    """Import the sample roster, calls and agent states (a file already imported is skipped)."""
+    """Import the sample roster, calls, agent states, recordings and QA scores (a file already imported is
+    skipped). Recordings come after the calls they belong to, and the QA scores after the recordings."""
     return [import_file(engine, sample_dir / name, kind).report for name, kind in SAMPLE_FILES
             if (sample_dir / name).exists()]
 
 
+def sample_qa_week(engine: Engine, per_agent: int = 2, seed: int = 1) -> int:
+    """Draw the sample month's last week for the QA workbench (``per_agent`` recordings per agent, spread over
+    the week, unassigned so every inspector sees them), from the recordings export — the ones with a
+    transcript — so the workbench's first screen has a queue. Returns the recordings drawn."""
+    from ccdash.qa import sampling
+    from ccdash.qa.recordings import list_recordings
+
+    recs = list_recordings(engine)
+    recs = recs[recs["source"].eq("recordings") & recs["transcript"].notna()]
+    if not len(recs):
+        return 0
+    d1 = pd.Timestamp(recs["start_time"].max()).normalize()
+    d0 = d1 - pd.Timedelta(days=d1.weekday())
+    week = recs[recs["start_time"].between(d0, d1 + pd.Timedelta(days=1), inclusive="left")]
+    picks = sampling.draw_random(week, per_agent=per_agent, d0=d0.date(), d1=d1.date(), seed=seed,
+                                 exclude=sampling.already_sampled(engine))
+    return sampling.save_sample(engine, picks, batch=f"{d0.date()}~{d1.date()} 示例抽样 / sample", d0=d0.date(),
+                                d1=d1.date())
+
+
 def ensure_sample(engine: Engine) -> bool:
-    """Load the sample month on the very first start (a store with no imports at all)."""
+    """Load the sample month on the very first start (a store with no imports at all), with a sampled week
+    of recordings waiting in the QA workbench."""
     if not store_is_empty(engine):
         return False
     load_sample(engine)
+    sample_qa_week(engine)
     return True

@@ -30,6 +30,9 @@ PAGES = {  # other pages worth a picture: file name → address (after the serve
     "page_explorer": "/explorer?ind=answer_rate,aht,cph&grain=week&by=team&rows=team&cols=indicator,period",
     "page_formulas": "/formulas",
     "page_builder": "/builder",
+    "qa_workbench": "/qa",
+    "qa_analysis": "/qa_analysis",
+    "qa_forms": "/qa_forms",
 }
 CONTENT_HEIGHT = """() => {
     const main = document.querySelector('[data-testid="stMain"]') || document.scrollingElement;

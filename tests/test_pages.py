@@ -18,11 +18,12 @@ from ccdash.store.info import data_date_range, default_period
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ("pages/dashboards.py", "pages/builder.py", "pages/indicators.py", "pages/formulas.py", "pages/alerts.py", "pages/reports.py",
-         "pages/upload.py", "pages/history.py")
+         "pages/qa_workbench.py", "pages/qa_analysis.py", "pages/qa_forms.py", "pages/upload.py", "pages/history.py")
 TITLES = {"pages/dashboards.py": ("运营总览", "Operations overview"), "pages/builder.py": ("看板设计", "Dashboard builder"),
           "pages/indicators.py": ("指标查询", "Indicators"), "pages/reports.py": ("报表", "Reports"),
           "pages/formulas.py": ("自定义指标", "My indicators"), "pages/alerts.py": ("预警", "Alerts"), "pages/upload.py": ("上传数据", "Upload data"),
-          "pages/history.py": ("导入历史", "Import history")}
+          "pages/history.py": ("导入历史", "Import history"), "pages/qa_workbench.py": ("质检工作台", "QA workbench"),
+          "pages/qa_analysis.py": ("质检分析", "QA analysis"), "pages/qa_forms.py": ("质检表", "QA forms")}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -378,3 +379,25 @@ def test_reports_page_offers_the_workbook_of_the_chosen_period(store):
     assert not at.exception
     assert any("2026-10-12" in m.value and "2026-10-18" in m.value for m in at.markdown)  # Mon–Sun of that week
     assert at.get("download_button")[0].proto.label.startswith("Download")
+
+
+def test_the_sample_store_has_a_qa_queue_and_scores_to_analyse(store):
+    """First start: a sampled week waits in the workbench (on a form chosen by business type, with its
+    transcript) and the imported scores of the sample month fill the analysis page."""
+    from ccdash.qa.sampling import queue
+    engine = make_engine(f"sqlite:///{store}")
+    waiting = queue(engine)
+    engine.dispose()
+    assert len(waiting) >= 60 and waiting["agent_id"].nunique() >= 30  # 2 per agent of the last week
+    at = app("zh", "pages/qa_workbench.py")
+    assert any(c.value.startswith(f"待评录音 {len(waiting)} 条") for c in at.caption), [c.value for c in at.caption]
+    assert any(m.value.startswith("质检表：") for m in at.markdown)
+    with_text = waiting.dropna(subset=["transcript"])["recording_id"].iloc[-1]
+    at.selectbox(key="qa_current").set_value(with_text).run()
+    assert any("<mark" in m.value for m in at.markdown)  # the transcript with its phrases highlighted
+    at = app("en", "pages/qa_analysis.py")
+    evaluations = next(m for m in at.metric if m.label == "Evaluations").value
+    assert int(evaluations.replace(",", "")) > 100
+    table = at.dataframe[0].value
+    identity = table[table["Item code"] == "identity_check"].iloc[0]
+    assert identity["Forms"] == 6 and 0 < identity["Fail rate %"] < 20

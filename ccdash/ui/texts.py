@@ -23,6 +23,9 @@ MESSAGES = {
     "nav.reports": {"zh": "报表", "en": "Reports"},
     "nav.formulas": {"zh": "自定义指标", "en": "My indicators"},
     "nav.alerts": {"zh": "预警", "en": "Alerts"},
+    "nav.qa_workbench": {"zh": "质检工作台", "en": "QA workbench"},
+    "nav.qa_analysis": {"zh": "质检分析", "en": "QA analysis"},
+    "nav.qa_forms": {"zh": "质检表", "en": "QA forms"},
     "nav.upload": {"zh": "上传数据", "en": "Upload data"},
     "nav.history": {"zh": "导入历史", "en": "Import history"},
     # indicators page
@@ -227,5 +230,9 @@ MESSAGES = {
     "value.acw": {"zh": "话后处理", "en": "after-call work"},
     "value.hold": {"zh": "保持", "en": "hold"},
     "value.ring": {"zh": "振铃", "en": "ringing"},
+    "value.pass": {"zh": "合格", "en": "pass"},
+    "value.fail": {"zh": "不合格", "en": "fail"},
+    "value.partial": {"zh": "部分合格", "en": "partial"},
+    "value.na": {"zh": "不适用", "en": "N/A"},
 }
 register(MESSAGES)

@@ -1,0 +1,468 @@
+"""The QA workbench page: the queue of sampled recordings, "next" with the form chosen by the recording's
+business type, the transcript with its standard phrases, item-by-item scoring with a live total, drafts and
+final scores — and beside it the sampling and the appeals. Drawing only: forms, routing, scoring, phrase
+matching, sampling and storage are :mod:`ccdash.qa`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from ccdash.findings import CcdashError
+from ccdash.i18n import register, t
+from ccdash.qa import appeals as qa_appeals
+from ccdash.qa import sampling
+from ccdash.qa.forms_store import choose_form_for
+from ccdash.qa.phrases import highlight, match_phrases, suggest_results
+from ccdash.qa.recordings import get_recording, list_recordings
+from ccdash.qa.scoring import ItemResult, score_evaluation
+from ccdash.qa.store import draft_for, evaluations, load_evaluation, save_evaluation
+
+MESSAGES = {
+    "qa.wb.title": {"zh": "质检工作台", "en": "QA workbench"},
+    "qa.wb.section": {"zh": "功能", "en": "Section"},
+    "qa.wb.sec_score": {"zh": "评分", "en": "Scoring"},
+    "qa.wb.sec_sample": {"zh": "抽样", "en": "Sampling"},
+    "qa.wb.sec_appeals": {"zh": "申诉", "en": "Appeals"},
+    "qa.wb.inspector": {"zh": "质检员", "en": "Inspector"},
+    "qa.wb.inspector_help": {"zh": "评分记在这个名字下；只显示分配给此人（或未分配）的录音。",
+                             "en": "Scores are saved under this name; the queue shows recordings assigned to it (or to nobody)."},
+    "qa.wb.default_inspector": {"zh": "质检员", "en": "Inspector"},
+    "qa.wb.queue": {"zh": "待评录音 {pending} 条（草稿 {drafts} 条，已完成 {done} 条）",
+                    "en": "{pending} recordings to score ({drafts} drafts, {done} done)"},
+    "qa.wb.empty": {"zh": "没有待评分的录音。到「抽样」里抽取本周的录音。",
+                    "en": "No recordings to score. Draw this week's recordings under “Sampling”."},
+    "qa.wb.pick": {"zh": "录音", "en": "Recording"},
+    "qa.wb.prev": {"zh": "上一条", "en": "Previous"},
+    "qa.wb.next": {"zh": "下一条", "en": "Next"},
+    "qa.wb.status_pending": {"zh": "待评", "en": "to score"},
+    "qa.wb.status_draft": {"zh": "草稿", "en": "draft"},
+    "qa.wb.status_done": {"zh": "已完成", "en": "done"},
+    "qa.wb.rec_line": {"zh": "录音 {rid} · 坐席 {agent} · 业务类型 **{btype}** · {time} · 时长 {dur}",
+                       "en": "Recording {rid} · agent {agent} · business type **{btype}** · {time} · length {dur}"},
+    "qa.wb.form": {"zh": "质检表：**{form}**（第 {version} 版，合格线 {mark} 分）",
+                   "en": "Form: **{form}** (version {version}, pass mark {mark})"},
+    "qa.wb.fallback": {"zh": "业务类型「{btype}」没有对应的质检表，已使用通用质检表「{form}」。可在「质检表」页把它对应到某张表。",
+                       "en": "Business type “{btype}” has no form of its own, so the general form “{form}” is used. "
+                             "Route it to a form on the QA forms page."},
+    "qa.wb.no_btype": {"zh": "（未填写）", "en": "(blank)"},
+    "qa.wb.not_found": {"zh": "找不到录音 {rid}（可能已被撤销导入）。", "en": "Recording {rid} was not found (its import may have been undone)."},
+    "qa.wb.no_audio": {"zh": "没有录音文件路径，无法播放。", "en": "No audio file path: nothing to play."},
+    "qa.wb.transcript": {"zh": "转写文本（标准话术已高亮）", "en": "Transcript (standard phrases highlighted)"},
+    "qa.wb.no_transcript": {"zh": "这条录音没有转写文本。", "en": "This recording has no transcript."},
+    "qa.wb.phrases": {"zh": "标准话术检查（仅为建议，以质检员判断为准）", "en": "Standard phrases (suggestions only — the inspector decides)"},
+    "qa.wb.phrase_found": {"zh": "✅ {phrase}", "en": "✅ {phrase}"},
+    "qa.wb.phrase_near": {"zh": "✅ {phrase}（原文：{matched}）", "en": "✅ {phrase} (said: {matched})"},
+    "qa.wb.phrase_missing": {"zh": "⬜ {phrase}（未找到）", "en": "⬜ {phrase} (not found)"},
+    "qa.wb.items": {"zh": "逐项评分", "en": "Score item by item"},
+    "qa.wb.fatal_mark": {"zh": "★ 一票否决", "en": "★ fatal"},
+    "qa.wb.max": {"zh": "{max} 分", "en": "{max} pts"},
+    "qa.wb.points": {"zh": "得分（0 < 分 < {max}）", "en": "Points (0 < p < {max})"},
+    "qa.wb.suggested": {"zh": "按转写文本建议：{result}", "en": "Suggested from the transcript: {result}"},
+    "qa.wb.total": {"zh": "当前得分", "en": "Score so far"},
+    "qa.wb.progress": {"zh": "已评 {done}/{total} 项", "en": "{done}/{total} items scored"},
+    "qa.wb.fatal": {"zh": "致命项不合格：{items} —— 整通录音计 0 分，并记一次致命差错。",
+                    "en": "Fatal item failed: {items} — the whole call scores 0 and counts one fatal error."},
+    "qa.wb.pass": {"zh": "合格（≥ {mark}）", "en": "pass (≥ {mark})"},
+    "qa.wb.fail": {"zh": "不合格（< {mark}）", "en": "fail (< {mark})"},
+    "qa.wb.comment": {"zh": "评语", "en": "Comment"},
+    "qa.wb.save_draft": {"zh": "保存草稿", "en": "Save draft"},
+    "qa.wb.save_final": {"zh": "提交评分", "en": "Submit score"},
+    "qa.wb.saved_draft": {"zh": "草稿已保存", "en": "Draft saved"},
+    "qa.wb.saved_final": {"zh": "评分已提交：{score} 分。点「下一条」继续。", "en": "Score submitted: {score}. Click “Next” to go on."},
+    "qa.wb.final_exists": {"zh": "这条录音你已提交过评分（{score} 分）；如需更改请走申诉。",
+                           "en": "You already submitted a score for this recording ({score}); changes go through an appeal."},
+    "qa.wb.draft_loaded": {"zh": "已载入你上次保存的草稿。", "en": "Your saved draft was loaded."},
+    "qa.result.pass": {"zh": "合格", "en": "pass"},
+    "qa.result.fail": {"zh": "不合格", "en": "fail"},
+    "qa.result.partial": {"zh": "部分", "en": "partial"},
+    "qa.result.na": {"zh": "不适用", "en": "N/A"},
+    # sampling
+    "qa.sm.period": {"zh": "抽样期间", "en": "Period"},
+    "qa.sm.per_agent": {"zh": "每位坐席随机抽取（条）", "en": "Random per agent"},
+    "qa.sm.targeted": {"zh": "定向抽样（条）", "en": "Targeted (recordings)"},
+    "qa.sm.rule.long": {"zh": "超长通话", "en": "Long calls"},
+    "qa.sm.rule.low_csat": {"zh": "不满意评价", "en": "Low satisfaction"},
+    "qa.sm.rule.repeat": {"zh": "重复来电", "en": "Repeat callers"},
+    "qa.sm.rule.transferred": {"zh": "转接通话", "en": "Transferred calls"},
+    "qa.sm.inspectors": {"zh": "分配给质检员（逗号分隔）", "en": "Assign to inspectors (comma-separated)"},
+    "qa.sm.seed": {"zh": "随机种子（同一种子抽到同样的录音）", "en": "Random seed (the same seed draws the same recordings)"},
+    "qa.sm.draw": {"zh": "抽取并保存", "en": "Draw and save"},
+    "qa.sm.drawn": {"zh": "已抽取 {count} 条录音，批次「{batch}」", "en": "Drew {count} recordings, batch “{batch}”"},
+    "qa.sm.none": {"zh": "这段期间没有可抽取的录音（都已抽过，或没有录音）。", "en": "No recordings left to draw in this period (all sampled already, or none)."},
+    "qa.sm.no_recordings": {"zh": "还没有录音。上传一份录音导出（或带录音编号的通话明细）。",
+                            "en": "No recordings yet. Upload a recordings export (or call records with a recording id)."},
+    "qa.sm.available": {"zh": "期间内录音 {total} 条，其中已抽过 {sampled} 条", "en": "{total} recordings in the period, {sampled} sampled already"},
+    "qa.sm.calibration": {"zh": "校准：同一批录音由多位质检员各评一次", "en": "Calibration: the same recordings scored by several inspectors"},
+    "qa.sm.cal_recordings": {"zh": "校准录音", "en": "Recordings to calibrate on"},
+    "qa.sm.cal_inspectors": {"zh": "参加校准的质检员（逗号分隔，至少 2 位）", "en": "Inspectors taking part (comma-separated, at least 2)"},
+    "qa.sm.cal_go": {"zh": "建立校准任务", "en": "Create calibration tasks"},
+    "qa.sm.cal_done": {"zh": "已建立 {count} 个校准任务", "en": "Created {count} calibration tasks"},
+    "qa.sm.recent": {"zh": "抽样批次", "en": "Sample batches"},
+    # appeals
+    "qa.ap.file": {"zh": "登记申诉", "en": "File an appeal"},
+    "qa.ap.evaluation": {"zh": "评分记录", "en": "Score"},
+    "qa.ap.item": {"zh": "申诉项", "en": "Item"},
+    "qa.ap.reason": {"zh": "申诉理由", "en": "Reason"},
+    "qa.ap.submit": {"zh": "提交申诉", "en": "Submit appeal"},
+    "qa.ap.filed": {"zh": "申诉已登记", "en": "Appeal filed"},
+    "qa.ap.open": {"zh": "待处理的申诉", "en": "Open appeals"},
+    "qa.ap.none": {"zh": "没有待处理的申诉。", "en": "No open appeals."},
+    "qa.ap.pick": {"zh": "申诉", "en": "Appeal"},
+    "qa.ap.decision": {"zh": "处理结果", "en": "Decision"},
+    "qa.ap.upheld": {"zh": "维持原评分", "en": "Uphold the score"},
+    "qa.ap.changed": {"zh": "改判", "en": "Change the result"},
+    "qa.ap.new_result": {"zh": "改为", "en": "New result"},
+    "qa.ap.new_points": {"zh": "改判得分（部分时填写）", "en": "New points (for partial)"},
+    "qa.ap.note": {"zh": "处理说明", "en": "Note"},
+    "qa.ap.decide": {"zh": "确认处理", "en": "Decide"},
+    "qa.ap.decided": {"zh": "申诉已处理", "en": "Appeal decided"},
+    "qa.ap.no_final": {"zh": "还没有已提交的评分。", "en": "No submitted scores yet."},
+    "qa.ap.all": {"zh": "全部申诉", "en": "All appeals"},
+}
+register(MESSAGES)
+
+RESULTS = ("pass", "fail", "partial", "na")
+RULES = ("long", "low_csat", "repeat", "transferred")
+
+
+def result_name(result: str, lang: str) -> str:
+    return t(f"qa.result.{result}", lang)
+
+
+def workbench(engine: Engine, lang: str) -> None:
+    st.title(t("qa.wb.title", lang))
+    st.session_state.setdefault("qa_inspector", t("qa.wb.default_inspector", "zh") + "1")
+    inspector = st.sidebar.text_input(t("qa.wb.inspector", lang), key="qa_inspector",
+                                      help=t("qa.wb.inspector_help", lang)).strip()
+    sections = {"score": t("qa.wb.sec_score", lang), "sample": t("qa.wb.sec_sample", lang),
+                "appeals": t("qa.wb.sec_appeals", lang)}
+    section = st.segmented_control(t("qa.wb.section", lang), list(sections), format_func=sections.get,
+                                   default="score", key="qa_section", label_visibility="collapsed") or "score"
+    if section == "sample":
+        sampling_panel(engine, lang)
+    elif section == "appeals":
+        appeals_panel(engine, lang)
+    else:
+        scoring_panel(engine, inspector, lang)
+
+
+# --- the queue and "next" ----------------------------------------------------------------------------
+
+def _queue(engine: Engine, inspector: str) -> pd.DataFrame:
+    """The inspector's sampled recordings, one row per recording (a recording both in a regular and in a
+    calibration sample shows the one still to score)."""
+    queue = sampling.queue(engine, inspector or None, include_done=True)
+    if not len(queue):
+        return queue
+    queue = queue.assign(_done=queue["status"].eq("done"))
+    first = queue.sort_values("_done", kind="stable").drop_duplicates("recording_id")
+    return queue.loc[sorted(first.index)].drop(columns="_done").reset_index(drop=True)
+
+
+def _step(ids: list[str], statuses: dict[str, str], current: str | None, forward: bool) -> str | None:
+    """The next (or previous) recording that is not done, after (before) the current one, wrapping around."""
+    if not ids:
+        return None
+    start = ids.index(current) if current in ids else (-1 if forward else len(ids))
+    order = [ids[(start + k) % len(ids)] for k in range(1, len(ids) + 1)] if forward else \
+        [ids[(start - k) % len(ids)] for k in range(1, len(ids) + 1)]
+    return next((rid for rid in order if statuses.get(rid) != "done"), None)
+
+
+def scoring_panel(engine: Engine, inspector: str, lang: str) -> None:
+    queue = _queue(engine, inspector)
+    if not len(queue):
+        st.info(t("qa.wb.empty", lang), icon="🎧")
+        return
+    ids = queue["recording_id"].astype(str).tolist()
+    statuses = dict(zip(ids, queue["status"].astype(str)))
+    counts = queue["status"].value_counts()
+    st.caption(t("qa.wb.queue", lang, pending=int(counts.get("pending", 0)), drafts=int(counts.get("draft", 0)),
+                 done=int(counts.get("done", 0))))
+    if st.session_state.get("qa_current") not in ids:
+        st.session_state["qa_current"] = _step(ids, statuses, None, True) or ids[0]
+    left, mid, right = st.columns([1, 1, 5], vertical_alignment="center")
+    if left.button(t("qa.wb.prev", lang), key="qa_prev", icon=":material/arrow_back:"):
+        st.session_state["qa_current"] = _step(ids, statuses, st.session_state["qa_current"], False) or st.session_state["qa_current"]
+    if mid.button(t("qa.wb.next", lang), key="qa_next", type="primary", icon=":material/arrow_forward:"):
+        st.session_state["qa_current"] = _step(ids, statuses, st.session_state["qa_current"], True) or st.session_state["qa_current"]
+    labels = {rid: f"{rid} · {a} · {b or '—'} · {t('qa.wb.status_' + s, lang)}" for rid, a, b, s in zip(
+        ids, queue["agent_id"].fillna(""), queue["business_type"].fillna(""), queue["status"])}
+    right.selectbox(t("qa.wb.pick", lang), ids, format_func=labels.get, key="qa_current", label_visibility="collapsed")
+    score_recording(engine, st.session_state["qa_current"], inspector, lang, queue=queue)
+
+
+def _duration(seconds) -> str:
+    if seconds is None or pd.isna(seconds):
+        return "—"
+    seconds = int(seconds)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def score_recording(engine: Engine, rid: str, inspector: str, lang: str, *, queue: pd.DataFrame) -> None:
+    rec = get_recording(engine, rid)
+    if rec is None:
+        st.warning(t("qa.wb.not_found", lang, rid=rid))
+        return
+    btype = rec.get("business_type") or ""
+    choice = choose_form_for(engine, btype)
+    form = choice.form
+    start = rec.get("start_time")
+    st.markdown(t("qa.wb.rec_line", lang, rid=rid, agent=rec.get("agent_name") or rec.get("agent_id") or "—",
+                  btype=btype or t("qa.wb.no_btype", lang),
+                  time=pd.Timestamp(start).strftime("%Y-%m-%d %H:%M") if start is not None and not pd.isna(start) else "—",
+                  dur=_duration(rec.get("duration_s") if rec.get("duration_s") is not None else rec.get("talk_s"))))
+    if not choice.matched:
+        st.warning(t("qa.wb.fallback", lang, btype=btype or t("qa.wb.no_btype", lang), form=form.name.get(lang)),
+                   icon="🔀")
+    st.markdown(t("qa.wb.form", lang, form=form.name.get(lang), version=form.version, mark=f"{form.pass_mark:g}"))
+    sample = queue[queue["recording_id"].astype(str) == rid]
+    sample_id = int(sample["sample_id"].iloc[0]) if len(sample) and "sample_id" in sample and pd.notna(sample["sample_id"].iloc[0]) else None
+    purpose = str(sample["purpose"].iloc[0]) if len(sample) and "purpose" in sample else "regular"
+    done = evaluations(engine, recording_id=rid, inspector=inspector, status="final", purposes=(purpose,))
+    if len(done):
+        st.success(t("qa.wb.final_exists", lang, score=f"{done['score'].iloc[0]:.1f}"))
+        return
+    left, right = st.columns([5, 6], gap="large")
+    with left:
+        transcript_panel(rec, form, lang)
+    with right:
+        items_panel(engine, rec, form, inspector, lang, sample_id=sample_id, purpose=purpose)
+
+
+def transcript_panel(rec: dict, form, lang: str) -> None:
+    url = rec.get("audio_url")
+    if url and not pd.isna(url):
+        st.audio(str(url))
+    else:
+        st.caption(t("qa.wb.no_audio", lang))
+    text = rec.get("transcript")
+    has_text = isinstance(text, str) and bool(text.strip())
+    hits = match_phrases(text, form) if has_text else []
+    if hits:
+        st.markdown(f"**{t('qa.wb.phrases', lang)}**")
+        lines = []
+        for hit in hits:
+            if not hit.found:
+                lines.append(t("qa.wb.phrase_missing", lang, phrase=hit.phrase))
+            elif hit.distance:
+                lines.append(t("qa.wb.phrase_near", lang, phrase=hit.phrase, matched=hit.matched))
+            else:
+                lines.append(t("qa.wb.phrase_found", lang, phrase=hit.phrase))
+        st.markdown("\n".join(f"- {line}" for line in lines))
+    st.markdown(f"**{t('qa.wb.transcript', lang)}**")
+    if not has_text:
+        st.caption(t("qa.wb.no_transcript", lang))
+        return
+    parts = []
+    for segment, code in highlight(text, hits):
+        escaped = html.escape(segment).replace("\n", "<br>")
+        parts.append(f"<mark title='{html.escape(code)}'>{escaped}</mark>" if code else escaped)
+    st.markdown(f"<div style='max-height:32rem;overflow-y:auto;line-height:1.7'>{''.join(parts)}</div>",
+                unsafe_allow_html=True)
+
+
+def _key(rid: str, code: str, what: str = "r") -> str:
+    return f"qa_{what}_{rid}_{code}"
+
+
+def items_panel(engine: Engine, rec: dict, form, inspector: str, lang: str, *, sample_id, purpose: str) -> None:
+    rid = str(rec["recording_id"])
+    draft = draft_for(engine, rid, inspector, purpose)
+    prior: dict[str, tuple[str, float | None]] = {}
+    if draft is not None and draft.get("form_id") == form.id:
+        items = draft.get("items")
+        if items is not None and len(items):
+            prior = {c: (r, p) for c, r, p in zip(items["item_code"], items["result"], items["points"])}
+        if not st.session_state.get(f"qa_loaded_{rid}"):
+            st.session_state[f"qa_loaded_{rid}"] = True
+            st.session_state.setdefault(f"qa_comment_{rid}", draft.get("comment") or "")
+            st.info(t("qa.wb.draft_loaded", lang), icon="📝")
+    suggested = suggest_results(rec.get("transcript") if isinstance(rec.get("transcript"), str) else None, form)
+    st.subheader(t("qa.wb.items", lang))
+    results: dict[str, ItemResult] = {}
+    for section in form.sections:
+        st.markdown(f"**{section.title.get(lang)}**")
+        for item in section.items:
+            options = [r for r in RESULTS if (r != "partial" or item.partial_allowed) and (r != "na" or item.na_allowed)]
+            default = prior.get(item.code, (suggested.get(item.code), None))[0]
+            label = f"{form.item_label(item.code, lang)} · {t('qa.wb.max', lang, max=f'{item.max_points:g}')}"
+            if item.fatal:
+                label += f" · :red[{t('qa.wb.fatal_mark', lang)}]"
+            help_text = item.guidance.get(lang) if item.guidance else None
+            if item.code in suggested and item.code not in prior:
+                hint = t("qa.wb.suggested", lang, result=result_name(suggested[item.code], lang))
+                help_text = f"{help_text}\n\n{hint}" if help_text else hint
+            choice = st.radio(label, options, index=options.index(default) if default in options else None,
+                              format_func=lambda r: result_name(r, lang), horizontal=True,
+                              key=_key(rid, item.code), help=help_text)
+            if choice is None:
+                continue
+            points = None
+            if choice == "partial":
+                prior_points = prior.get(item.code, (None, None))[1]
+                points = st.number_input(t("qa.wb.points", lang, max=f"{item.max_points:g}"), min_value=0.0,
+                                         max_value=float(item.max_points), step=1.0,
+                                         value=float(prior_points) if prior_points is not None and not pd.isna(prior_points) else None,
+                                         key=_key(rid, item.code, "p"))
+            results[item.code] = ItemResult(choice, points)
+    live_total(form, results, lang)
+    comment = st.text_area(t("qa.wb.comment", lang), key=f"qa_comment_{rid}", height=80)
+    recording = {"recording_id": rid, "agent_id": rec.get("agent_id") or "", "business_type": rec.get("business_type") or "",
+                 "date": rec.get("date")}
+    left, right, _rest = st.columns([1, 1, 2])
+    draft_id = draft.get("id") if draft is not None else None
+    for button, status in ((left, "draft"), (right, "final")):
+        if button.button(t(f"qa.wb.save_{status}", lang), key=f"qa_save_{status}",
+                         type="primary" if status == "final" else "secondary"):
+            try:
+                eid = save_evaluation(engine, recording=recording, form=form, results=results, inspector=inspector,
+                                      status=status, comment=comment, purpose=purpose, sample_id=sample_id,
+                                      evaluation_id=draft_id)
+            except CcdashError as exc:
+                st.error(exc.message(lang), icon="🚫")
+            else:
+                if status == "draft":
+                    st.toast(t("qa.wb.saved_draft", lang), icon="📝")
+                else:
+                    score = load_evaluation(engine, eid)["score"]
+                    st.success(t("qa.wb.saved_final", lang, score=f"{score:.1f}"))
+
+
+def live_total(form, results: dict[str, ItemResult], lang: str) -> None:
+    """The running score of what is ticked so far (partial items without points are left out until filled)."""
+    usable = {c: r for c, r in results.items() if r.result != "partial" or (r.points is not None and 0 < r.points < form.item(c).max_points)}
+    try:
+        score = score_evaluation(form, usable)
+    except CcdashError as exc:
+        st.warning(exc.message(lang))
+        return
+    c = st.columns(3)
+    c[0].metric(t("qa.wb.total", lang), "—" if score.score is None else f"{score.score:.1f}")
+    c[1].metric(t("qa.wb.progress", lang, done=len(results), total=len(form.items())), f"{len(results)}/{len(form.items())}")
+    if score.score is not None:
+        c[2].metric(" ", t("qa.wb.pass" if score.passed else "qa.wb.fail", lang, mark=f"{form.pass_mark:g}"))
+    if score.fatal:
+        names = "、".join(form.item_label(code, lang) for code in score.fatal_items)
+        st.error(t("qa.wb.fatal", lang, items=names), icon="⛔")
+
+
+# --- sampling -------------------------------------------------------------------------------------------
+
+def _names(text: str) -> list[str]:
+    return [n.strip() for n in text.replace("，", ",").split(",") if n.strip()]
+
+
+def sampling_panel(engine: Engine, lang: str) -> None:
+    recs = list_recordings(engine)
+    if not len(recs):
+        st.info(t("qa.sm.no_recordings", lang))
+        return
+    newest = pd.Timestamp(recs["start_time"].max()).date()
+    week_start = newest - dt.timedelta(days=newest.weekday())
+    period = st.date_input(t("qa.sm.period", lang), value=(week_start, newest), key="qa_sm_period")
+    if not isinstance(period, tuple) or len(period) != 2:
+        return
+    d0, d1 = (d.isoformat() for d in period)
+    in_period = recs[(recs["date"] >= d0) & (recs["date"] <= d1)]
+    sampled = sampling.already_sampled(engine)
+    st.caption(t("qa.sm.available", lang, total=len(in_period), sampled=int(in_period["recording_id"].isin(sampled).sum())))
+    c = st.columns(5)
+    per_agent = c[0].number_input(t("qa.sm.per_agent", lang), 0, 50, 2, key="qa_sm_per_agent")
+    targeted = {rule: c[i + 1].number_input(t(f"qa.sm.rule.{rule}", lang), 0, 200, 0, key=f"qa_sm_{rule}")
+                for i, rule in enumerate(RULES)}
+    c = st.columns([3, 1])
+    inspectors = c[0].text_input(t("qa.sm.inspectors", lang), value=st.session_state.get("qa_inspector", ""), key="qa_sm_inspectors")
+    seed = c[1].number_input(t("qa.sm.seed", lang), 0, 10**6, 1, key="qa_sm_seed")
+    if st.button(t("qa.sm.draw", lang), key="qa_sm_draw", type="primary"):
+        try:
+            picks = sampling.draw_random(in_period, per_agent=int(per_agent), d0=d0, d1=d1, seed=int(seed), exclude=sampled)
+            taken = set(sampled) | set(picks["recording_id"])
+            for rule, n in targeted.items():
+                if n:
+                    more = sampling.draw_targeted(in_period, rule=rule, n=int(n), exclude=taken, seed=int(seed))
+                    taken |= set(more["recording_id"])
+                    picks = pd.concat([picks, more], ignore_index=True)
+            if not len(picks):
+                st.warning(t("qa.sm.none", lang))
+            else:
+                picks = sampling.assign(picks, _names(inspectors)) if _names(inspectors) else picks
+                batch = f"{d0}~{d1} #{int(seed)}"
+                count = sampling.save_sample(engine, picks, batch=batch, purpose="regular", user="", d0=d0, d1=d1)
+                st.success(t("qa.sm.drawn", lang, count=count, batch=batch))
+        except CcdashError as exc:
+            st.error(exc.message(lang), icon="🚫")
+    st.divider()
+    st.subheader(t("qa.sm.calibration", lang))
+    options = in_period["recording_id"].astype(str).tolist()
+    chosen = st.multiselect(t("qa.sm.cal_recordings", lang), options, key="qa_sm_cal_recs", max_selections=50)
+    who = st.text_input(t("qa.sm.cal_inspectors", lang), key="qa_sm_cal_inspectors")
+    if st.button(t("qa.sm.cal_go", lang), key="qa_sm_cal_go", disabled=not chosen):
+        try:
+            count = sampling.calibration_sample(engine, chosen, _names(who), user="", batch=f"calibration {d0}~{d1}")
+        except CcdashError as exc:
+            st.error(exc.message(lang), icon="🚫")
+        else:
+            st.success(t("qa.sm.cal_done", lang, count=count))
+
+
+# --- appeals --------------------------------------------------------------------------------------------
+
+def appeals_panel(engine: Engine, lang: str) -> None:
+    finals = evaluations(engine, status="final", purposes=("regular",))
+    st.subheader(t("qa.ap.open", lang))
+    open_ = qa_appeals.appeals(engine, status="open")
+    if not len(open_):
+        st.caption(t("qa.ap.none", lang))
+    else:
+        st.dataframe(open_, hide_index=True, width="stretch")
+        ids = open_["id"].astype(int).tolist()
+        pick = st.selectbox(t("qa.ap.pick", lang), ids, key="qa_ap_pick")
+        decision = st.radio(t("qa.ap.decision", lang), ["upheld", "changed"], horizontal=True, key="qa_ap_decision",
+                            format_func=lambda d: t(f"qa.ap.{d}", lang))
+        new = None
+        if decision == "changed":
+            c = st.columns(2)
+            new_result = c[0].selectbox(t("qa.ap.new_result", lang), RESULTS, key="qa_ap_new_result",
+                                        format_func=lambda r: result_name(r, lang))
+            new_points = c[1].number_input(t("qa.ap.new_points", lang), min_value=0.0, value=None, key="qa_ap_new_points")
+            new = ItemResult(new_result, new_points if new_result == "partial" else None)
+        note = st.text_input(t("qa.ap.note", lang), key="qa_ap_note")
+        if st.button(t("qa.ap.decide", lang), key="qa_ap_decide", type="primary"):
+            try:
+                qa_appeals.decide_appeal(engine, int(pick), decision, new=new, note=note,
+                                         user=st.session_state.get("qa_inspector", ""))
+            except CcdashError as exc:
+                st.error(exc.message(lang), icon="🚫")
+            else:
+                st.toast(t("qa.ap.decided", lang))
+                st.rerun()
+    st.divider()
+    st.subheader(t("qa.ap.file", lang))
+    if not len(finals):
+        st.caption(t("qa.ap.no_final", lang))
+        return
+    labels = {int(r.id): f"#{r.id} · {r.recording_id} · {r.agent_id} · {r.score:.1f}" for r in finals.itertuples()}
+    eid = st.selectbox(t("qa.ap.evaluation", lang), list(labels), format_func=labels.get, key="qa_ap_eval")
+    items = load_evaluation(engine, int(eid))["items"]
+    codes = items["item_code"].tolist()
+    item_labels = dict(zip(codes, (f"{lbl} · {result_name(r, lang)}" for lbl, r in zip(items["label"], items["result"]))))
+    code = st.selectbox(t("qa.ap.item", lang), codes, format_func=item_labels.get, key="qa_ap_item")
+    reason = st.text_area(t("qa.ap.reason", lang), key="qa_ap_reason", height=80)
+    if st.button(t("qa.ap.submit", lang), key="qa_ap_submit", disabled=not reason.strip()):
+        agent = finals.loc[finals["id"] == eid, "agent_id"].iloc[0]
+        try:
+            qa_appeals.file_appeal(engine, int(eid), code, reason.strip(), agent_id=str(agent))
+        except CcdashError as exc:
+            st.error(exc.message(lang), icon="🚫")
+        else:
+            st.toast(t("qa.ap.filed", lang))
+    all_appeals = qa_appeals.appeals(engine)
+    if len(all_appeals):
+        st.subheader(t("qa.ap.all", lang))
+        st.dataframe(all_appeals, hide_index=True, width="stretch")

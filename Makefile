@@ -61,6 +61,7 @@ bench: setup-dev
 	$(PY) bench/dashboard_bench.py
 	$(PY) bench/png_bench.py
 	$(PY) bench/custom_bench.py
+	$(PY) bench/qa_bench.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

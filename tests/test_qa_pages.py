@@ -215,3 +215,17 @@ def test_analysis_page_shows_item_failures_across_forms(qa_store):
     for view in ("heatmap", "trend", "coaching", "phrases", "calibration"):
         at.segmented_control(key="qa_an_view").set_value(view).run()
         assert not at.exception, (view, at.exception)
+
+
+def test_sampling_panel_refuses_nothing_new_and_creates_calibration_tasks(qa_store):
+    at = app("zh", "pages/qa_workbench.py")
+    at.segmented_control(key="qa_section").set_value("sample").run()
+    assert any("期间内录音 4 条，其中已抽过 4 条" in c.value for c in at.caption)
+    at.button(key="qa_sm_draw").click().run()
+    assert any("没有可抽取的录音" in w.value for w in at.warning)  # all four are sampled already
+    at.multiselect(key="qa_sm_cal_recs").set_value(["R1", "R2"]).run()
+    at.text_input(key="qa_sm_cal_inspectors").set_value("张敏，李娜").run()
+    at.button(key="qa_sm_cal_go").click().run()
+    assert any("已建立 4 个校准任务" in s.value for s in at.success)
+    queue = sampling.queue(qa_store, "李娜")
+    assert set(queue.loc[queue["purpose"] == "calibration", "recording_id"]) == {"R1", "R2"}

@@ -276,3 +276,14 @@ def test_messages_exist_in_both_languages():
     for code in sampling.MESSAGES:
         err = CcdashError(code, count=1, ids={"zh": "R1", "en": "R1"}, rule="x", rules="long", purpose="p", value=0)
         assert str(err) and err.message("en") and err.message("en") != str(err)
+
+
+def test_weekly_draw_takes_n_per_agent_in_every_week():
+    """Two weeks and a Monday: A has five recordings in week 1 and one (A6, Mon 10-12) in week 2, none on
+    Mon 10-19 — so 2 + 1; B 2 + 0; C 1 + 0."""
+    picks = sampling.draw_weekly(RECS, per_agent=2, d0=D0, d1="2026-10-19", seed=3)
+    assert len(picked(picks, "A") & (FIRST_HALF | SECOND_HALF)) == 2 and "A6" in picked(picks, "A")
+    assert len(picked(picks, "B")) == 2 and picked(picks, "C") == {"C1"}
+    assert len(picks) == 6 and picks["recording_id"].is_unique
+    one_week = draw_random(RECS, per_agent=2, d0=D0, d1=D1, seed=3)
+    assert set(picks["recording_id"]) - {"A6"} == set(one_week["recording_id"])  # week 1 drawn as on its own

@@ -134,6 +134,19 @@ def draw_random(recs: pd.DataFrame, *, per_agent: int, d0, d1, seed: int, exclud
     return _picks(out.sort_values(["agent_id", "start_time", "recording_id"], kind="stable"), "random")
 
 
+def draw_weekly(recs: pd.DataFrame, *, per_agent: int, d0, d1, seed: int, exclude: Iterable[str] = ()) -> pd.DataFrame:
+    """``per_agent`` recordings per agent **per week** over ``d0``..``d1``: the period is cut at Mondays and
+    :func:`draw_random` draws each week (or part of a week at either end) on its own, so a month's sample
+    has every week in it. Returns recording_id, agent_id, reason = "random"."""
+    day0, day1 = _day(d0), _day(d1)
+    parts, start = [], day0
+    while start <= day1:
+        end = min(day1, start + dt.timedelta(days=6 - start.weekday()))
+        parts.append(draw_random(recs, per_agent=per_agent, d0=start, d1=end, seed=seed, exclude=exclude))
+        start = end + dt.timedelta(days=1)
+    return pd.concat(parts, ignore_index=True) if parts else draw_random(recs, per_agent=0, d0=d0, d1=d1, seed=seed)
+
+
 def _repeat_flags(frame: pd.DataFrame) -> pd.Series:
     """True for a recording whose caller (``caller_hash``) called again within 24 h after it."""
     flags = pd.Series(False, index=frame.index)

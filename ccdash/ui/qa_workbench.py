@@ -83,7 +83,7 @@ MESSAGES = {
     "qa.result.na": {"zh": "不适用", "en": "N/A"},
     # sampling
     "qa.sm.period": {"zh": "抽样期间", "en": "Period"},
-    "qa.sm.per_agent": {"zh": "每位坐席随机抽取（条）", "en": "Random per agent"},
+    "qa.sm.per_agent": {"zh": "每位坐席每周随机抽取（条）", "en": "Random per agent per week"},
     "qa.sm.targeted": {"zh": "定向抽样（条）", "en": "Targeted (recordings)"},
     "qa.sm.rule.long": {"zh": "超长通话", "en": "Long calls"},
     "qa.sm.rule.low_csat": {"zh": "不满意评价", "en": "Low satisfaction"},
@@ -381,7 +381,7 @@ def sampling_panel(engine: Engine, lang: str) -> None:
     seed = c[1].number_input(t("qa.sm.seed", lang), 0, 10**6, 1, key="qa_sm_seed")
     if st.button(t("qa.sm.draw", lang), key="qa_sm_draw", type="primary"):
         try:
-            picks = sampling.draw_random(in_period, per_agent=int(per_agent), d0=d0, d1=d1, seed=int(seed), exclude=sampled)
+            picks = sampling.draw_weekly(in_period, per_agent=int(per_agent), d0=d0, d1=d1, seed=int(seed), exclude=sampled)
             taken = set(sampled) | set(picks["recording_id"])
             for rule, n in targeted.items():
                 if n:

@@ -11,9 +11,7 @@ agent × month. Prints the median of 5 runs of each and the ratio. Target: custo
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,19 +21,10 @@ from ccdash.indicators.catalog import Derived, Label, load_catalog  # noqa: E402
 from ccdash.indicators.compute import query  # noqa: E402
 from ccdash.indicators.custom import compile_custom  # noqa: E402
 from ccdash.indicators.formula import to_text  # noqa: E402
+from timing import median_ms  # noqa: E402
 from ccdash.store.db import make_engine  # noqa: E402
 
 CASES = [("by day, whole center", "day", None), ("by month × team", "month", "team"), ("by month × agent", "month", "agent")]
-
-
-def median_ms(fn, runs: int = 5) -> float:
-    fn()  # warm the page cache
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1000
 
 
 def main() -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import statistics
 import sys
 import tempfile
 import time
@@ -35,18 +34,9 @@ from ccdash.qa.measures import rebuild_qa  # noqa: E402
 from ccdash.qa.phrases import match_phrases  # noqa: E402
 from ccdash.qa.scoring import ItemResult, score_evaluation  # noqa: E402
 from ccdash.qa.store import item_scores, save_evaluation  # noqa: E402
+from timing import median_ms  # noqa: E402
 from ccdash.store.db import bulk_insert, make_engine  # noqa: E402
 from ccdash.store.schema import qa_evaluations, qa_item_scores  # noqa: E402
-
-
-def median_ms(fn, runs: int = 5) -> float:
-    fn()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1000
 
 
 def fill(engine, n: int, seed: int = 7) -> None:

@@ -6,11 +6,9 @@ Every failure prints one clear message (``--lang en`` for English) and exits non
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-import pandas as pd
 
 from ccdash.findings import CcdashError
 from ccdash.i18n import register, t

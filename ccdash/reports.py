@@ -33,7 +33,7 @@ from ccdash.findings import CcdashError
 from ccdash.i18n import CATALOG, DEFAULT_LANG, register, t
 from ccdash.indicators.catalog import Catalog, Derived, Simple, default_params, find_indicator
 from ccdash.indicators.compute import needed_measures, query, wide
-from ccdash.indicators.format import MISSING
+from ccdash.indicators.format import MISSING, finite_number
 from ccdash.reports_io import Cell, Sheet, write_formatted_xlsx
 from ccdash.store.info import agent_names
 from ccdash.store.measures import STATE_MEASURES
@@ -217,16 +217,8 @@ def number_format(unit: str, decimals: int, signed: bool = False) -> str:
     return f"+{fmt};-{fmt};{fmt}" if signed else fmt
 
 
-def _number(value) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
 def _value_cell(value, fmt: str, state: str | None = None, bold: bool = False) -> Cell:
-    number = _number(value)
+    number = finite_number(value)
     if number is None:
         return Cell(MISSING, align="center", bold=bold)
     return Cell(number, fmt, state, bold)
@@ -320,7 +312,7 @@ def definition_row(code: str, catalog: Catalog, lang: str) -> list:
 
 def _totals(engine, codes, d0, d1, catalog) -> tuple[dict[str, float | None], bool]:
     tidy = query(engine, codes, d0, d1, "total", catalog=catalog)
-    values = {code: _number(v) for code, v in zip(tidy["indicator"], tidy["value"])}
+    values = {code: finite_number(v) for code, v in zip(tidy["indicator"], tidy["value"])}
     censored = bool(tidy.loc[tidy["indicator"] == "repeat_rate", "censored"].any()) if "censored" in tidy else False
     return values, censored
 

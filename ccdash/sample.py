@@ -39,9 +39,8 @@ def sample_qa_week(engine: Engine, per_agent: int = 2, seed: int = 1) -> int:
     if not len(recs):
         return 0
     d1 = pd.Timestamp(recs["start_time"].max()).normalize()
-    d0 = d1 - pd.Timedelta(days=d1.weekday())
-    week = recs[recs["start_time"].between(d0, d1 + pd.Timedelta(days=1), inclusive="left")]
-    picks = sampling.draw_random(week, per_agent=per_agent, d0=d0.date(), d1=d1.date(), seed=seed,
+    d0 = d1 - pd.Timedelta(days=d1.weekday())  # the Monday of the newest recording's week
+    picks = sampling.draw_random(recs, per_agent=per_agent, d0=d0.date(), d1=d1.date(), seed=seed,
                                  exclude=sampling.already_sampled(engine))
     return sampling.save_sample(engine, picks, batch=f"{d0.date()}~{d1.date()} 示例抽样 / sample", d0=d0.date(),
                                 d1=d1.date())

@@ -1,7 +1,5 @@
 """Dashboards: the viewer (pick a dashboard, day, period, filters, tab) — or the wall screen with ?wall=1."""
 
-import streamlit as st
-
 from ccdash.findings import CcdashError
 from ccdash.ui import common
 from ccdash.ui import dashboards as ui

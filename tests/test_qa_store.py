@@ -278,7 +278,7 @@ def test_appeals_only_on_final_regular_scores(engine):
     draft = save(engine, {"greeting": P}, status="draft")
     calib = save(engine, {"greeting": P, "identity_check": P, "answer_accuracy": P, "soothe": P},
                  inspector="QA2", purpose="calibration")
-    for eid, code in ((draft, "qa.appeal_not_final"), (calib, "qa.appeal_not_regular"), (999, "qa.appeal_eval_missing")):
+    for eid, code in ((draft, "qa.appeal_not_final"), (calib, "qa.appeal_not_regular"), (999, "qa.eval_missing")):
         with pytest.raises(CcdashError) as err:
             file_appeal(engine, eid, "greeting", "理由", agent_id="A01")
         assert err.value.code == code

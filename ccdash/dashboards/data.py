@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,9 +39,9 @@ from ccdash.dashboards.model import Threshold, Widget
 from ccdash.dashboards.periods import previous, resolve
 from ccdash.i18n import register, t
 from ccdash.indicators.catalog import Catalog, default_params, load_catalog
-from ccdash.indicators.compute import BREAKDOWNS, components, evaluate_indicator, needed_measures, query
-from ccdash.indicators.format import format_series
-from ccdash.qa.measures import QA_VERSION_KEY
+from ccdash.indicators.compute import components, evaluate_indicator, needed_measures, query
+from ccdash.indicators.format import finite_number, format_series
+from ccdash.qa.measures import qa_version
 from ccdash.store.db import get_setting, make_engine
 from ccdash.store.info import agent_names
 from ccdash.store.rebuild import NEWEST_CALL_KEY
@@ -116,14 +115,6 @@ class Bands:
         return pd.Series(picked, index=values.index, dtype="object")
 
 
-def _number(value) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
 def _direction(threshold: Threshold, catalog_direction: str) -> str | None:
     if threshold.direction:
         return None if threshold.direction == "neutral" else threshold.direction
@@ -154,7 +145,7 @@ def bands(indicator: str, threshold: Threshold | None = None, catalog: Catalog |
 def status(value, indicator: str, threshold: Threshold | None = None, catalog: Catalog | None = None) -> str | None:
     """"good", "warning", "critical" or None for one value of ``indicator`` (direction-aware)."""
     rule = bands(indicator, threshold, catalog)
-    if rule is None or _number(value) is None:
+    if rule is None or finite_number(value) is None:
         return None
     return rule.classify(pd.Series([float(value)])).iloc[0]
 
@@ -287,7 +278,7 @@ def data_as_of(engine: Engine) -> str | None:
 
 def _totals(engine, widget: Widget, d0, d1, catalog: Catalog) -> dict[str, float]:
     tidy = query(engine, widget.indicators, d0, d1, "total", None, widget.filters.as_query(), catalog=catalog)
-    return {code: _number(v) for code, v in zip(tidy["indicator"], tidy["value"])}
+    return {code: finite_number(v) for code, v in zip(tidy["indicator"], tidy["value"])}
 
 
 def _kpis(engine, widget: Widget, d0, d1, p, infos, catalog: Catalog) -> tuple[Kpi, ...]:
@@ -384,7 +375,7 @@ def store_version(engine: Engine) -> str:
             select(func.count(), func.max(imports.c.id), func.max(imports.c.undone_at))).one()
         targets = conn.execute(select(func.count()).select_from(target_versions)).scalar()
         customs = conn.execute(select(func.count()).select_from(custom_indicator_versions)).scalar()
-        qa = get_setting(conn, QA_VERSION_KEY) or "0"
+        qa = qa_version(conn)
     return f"{count}:{last}:{undone or ''}:t{targets}:c{customs}:q{qa}"
 
 

@@ -18,7 +18,8 @@ SUFFIX = {
 }
 
 
-def _number(value) -> float | None:
+def finite_number(value) -> float | None:
+    """``value`` as a float, or None when it is missing, not a number or not finite."""
     if value is None or value is pd.NA:
         return None
     try:
@@ -30,7 +31,7 @@ def _number(value) -> float | None:
 
 def format_value(value, unit: str = "count", decimals: int = 0, lang: str = DEFAULT_LANG) -> str:
     """One value as text: percent → "92.3%", seconds → "185.2 s" (zh "185.2 秒"), count → "12,345"."""
-    number = _number(value)
+    number = finite_number(value)
     if number is None:
         return MISSING
     if unit == "percent":
@@ -44,7 +45,7 @@ def format_value(value, unit: str = "count", decimals: int = 0, lang: str = DEFA
 
 def format_delta(diff, unit: str = "count", decimals: int = 0, lang: str = DEFAULT_LANG) -> str:
     """A signed difference: "+1.8%", "-12.0 s"; percent differences are in percentage points."""
-    number = _number(diff)
+    number = finite_number(diff)
     if number is None:
         return ""
     text = format_value(abs(number), unit, decimals, lang)

@@ -351,12 +351,12 @@ def _check_key(cleaned: Cleaned, rows: pd.DataFrame, mapping: Mapping, problems:
         key_fields = kind_spec(mapping.kind).key_for(cleaned.shape)
         parts = [(mapping.columns.get(f, f), cleaned.frame[f].astype("string"))
                  for f in key_fields if f in cleaned.frame]
-    for header, part in parts:
-        problems.add(part.isna() | part.eq(""), part.fillna(""), header, header, "row.key_blank")
+    for header, values in parts:
+        problems.add(values.isna() | values.eq(""), values.fillna(""), header, header, "row.key_blank")
     if parts:
         key = parts[0][1].fillna("")
-        for _h, part in parts[1:]:
-            key = key + "\x1f" + part.fillna("")
+        for _h, values in parts[1:]:
+            key = key + "\x1f" + values.fillna("")
         cleaned.frame["rkey"] = key
 
 

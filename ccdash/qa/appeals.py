@@ -20,12 +20,11 @@ from ccdash.i18n import register
 from ccdash.qa.forms import Item, QaForm, Section, load_shipped_forms
 from ccdash.qa.measures import rebuild_qa
 from ccdash.qa.scoring import ItemResult, score_evaluation
-from ccdash.qa.store import item_frame
+from ccdash.qa.store import item_frame, item_results
 from ccdash.store.db import now_text
 from ccdash.store.schema import qa_appeals, qa_evaluations, qa_item_history, qa_item_scores
 
 MESSAGES = {
-    "qa.appeal_eval_missing": {"zh": "评分 #{id} 不存在", "en": "Evaluation #{id} does not exist"},
     "qa.appeal_not_final": {
         "zh": "评分 #{id} 还不是定稿，不能申诉：定稿后才能对某一项提出申诉",
         "en": "Evaluation #{id} is not final yet: only a final score can be appealed",
@@ -73,7 +72,7 @@ def file_appeal(engine: Engine, evaluation_id: int, item_code: str, reason: str,
     with engine.begin() as conn:
         row = conn.execute(select(ev).where(ev.c.id == evaluation_id)).first()
         if row is None:
-            raise CcdashError("qa.appeal_eval_missing", id=evaluation_id)
+            raise CcdashError("qa.eval_missing", id=evaluation_id)
         if row.status != "final":
             raise CcdashError("qa.appeal_not_final", id=evaluation_id)
         if row.purpose != "regular":
@@ -114,9 +113,7 @@ def decide_appeal(engine: Engine, appeal_id: int, decision: Literal["upheld", "c
         return {"score": evaluation.score, "passed": bool(evaluation.passed), "fatal": bool(evaluation.fatal)}
 
     old = items.set_index("item_code").loc[appeal.item_code]
-    results = {code: ItemResult(result, float(points) if result == "partial" else None, comment or "")
-               for code, result, points, comment in zip(items["item_code"], items["result"], items["points"],
-                                                        items["comment"])}
+    results = item_results({"items": items})
     if new.result == old["result"] and (new.result != "partial" or new.points == old["points"]):
         raise CcdashError("qa.appeal_unchanged", result=new.result)
     results[appeal.item_code] = ItemResult(new.result, new.points, new.comment or old["comment"] or "")

@@ -50,7 +50,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-__all__ = ["PhraseHit", "tolerance", "normalize", "match_phrases", "suggest_results", "highlight"]
+__all__ = ["PhraseHit", "tolerance", "normalize", "match_phrases", "suggest_results", "suggestions", "highlight"]
 
 _DROP_CATEGORIES = ("P", "Z", "C")  # punctuation, separators/whitespace, control/format characters
 _DROP_EXACT = {"Sm", "Sk"}  # math and modifier symbols: ~ ～ + = ^ `
@@ -204,8 +204,13 @@ def suggest_results(transcript: str | None, form) -> dict[str, str]:
     """
     if not normalize(transcript)[0]:
         return {}
+    return suggestions(match_phrases(transcript, form))
+
+
+def suggestions(hits: list[PhraseHit]) -> dict[str, str]:
+    """:func:`suggest_results` from hits already matched (the workbench matches once, for the checklist too)."""
     suggestion: dict[str, str] = {}
-    for hit in match_phrases(transcript, form):
+    for hit in hits:
         ok = suggestion.get(hit.item_code, "pass") == "pass" and hit.found
         suggestion[hit.item_code] = "pass" if ok else "fail"
     return suggestion

@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 import pandas as pd
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import Engine, and_, func, or_, select
 
 from ccdash.store.schema import RECORDS
 
@@ -34,12 +34,15 @@ FILLED_FROM_CALL = ["agent_id", "agent_name", "business_type", "talk_s", "csat",
 CHUNK = 500  # ids per IN (...) query, well under every driver's parameter limit
 
 
-def _day(value) -> str | None:
-    if value is None:
+def day_text(value) -> str | None:
+    """A day as 'YYYY-MM-DD' text (from a date, datetime, Timestamp or text); None when blank or unreadable."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, (dt.date, dt.datetime, pd.Timestamp)):
-        return value.strftime("%Y-%m-%d")
-    return str(value)[:10]
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return None
+    return None if pd.isna(stamp) else stamp.strftime("%Y-%m-%d")
 
 
 def _read(conn, table, columns: list[str], *conditions) -> pd.DataFrame:
@@ -77,7 +80,7 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 def _frame(engine: Engine, d0=None, d1=None, ids: Iterable[str] | None = None) -> pd.DataFrame:
     """The merged recordings, dated d0..d1 (inclusive) or, with ``ids``, just those recording ids."""
     rec, calls, roster = RECORDS["recordings"], RECORDS["calls"], RECORDS["roster"]
-    d0, d1 = _day(d0), _day(d1)
+    d0, d1 = day_text(d0), day_text(d1)
     rec_cols = ["recording_id", "call_id", "agent_id", "agent_name", "business_type", "start_time", "date",
                 "rec_duration_s", "audio_url", "transcript"]
     with engine.connect() as conn:
@@ -94,8 +97,13 @@ def _frame(engine: Engine, d0=None, d1=None, ids: Iterable[str] | None = None) -
             call_cond += [calls.c.date >= d0] if d0 else []
             call_cond += [calls.c.date <= d1] if d1 else []
             call_rows = _read(conn, calls, CALL_FIELDS, *call_cond)
-        # every current recording row, so a call already covered by one (outside the period too) is not listed
-        known = _read(conn, rec, ["recording_id", "call_id"])
+        # the recording rows covering these calls (outside the period too), so such a call is not listed again:
+        # by id, only those of the calls found (a page looking up one recording does not read them all)
+        if ids is None:
+            known = _read(conn, rec, ["recording_id", "call_id"])
+        else:
+            known = pd.concat([recs[["recording_id", "call_id"]], _read_in(
+                conn, rec, ["recording_id", "call_id"], "call_id", call_rows["call_id"].dropna().tolist())])
         # the calls the recording rows belong to, for filling their empty fields
         match_by_call = _read_in(conn, calls, CALL_FIELDS, "call_id", recs["call_id"].dropna().tolist())
         match_by_rec = _read_in(conn, calls, CALL_FIELDS, "recording_id", recs["recording_id"].dropna().tolist())
@@ -142,6 +150,20 @@ def _fill_from_calls(recs: pd.DataFrame, by_call: pd.DataFrame, by_rec: pd.DataF
     return out
 
 
+def recordings_span(engine: Engine) -> tuple[dt.date, dt.date] | None:
+    """The first and last day with recordings — of the recordings exports and of the calls (which may carry a
+    recording id) — read from indexes and the daily roll-up, without loading any recording; None when empty."""
+    from ccdash.store.info import data_date_range
+
+    rec = RECORDS["recordings"]
+    with engine.connect() as conn:
+        first, last = conn.execute(select(func.min(rec.c.date), func.max(rec.c.date))
+                                   .where(rec.c.is_current == 1)).one()
+    days = [dt.date.fromisoformat(d) for d in (first, last) if d]
+    days += list(data_date_range(engine) or ())
+    return (min(days), max(days)) if days else None
+
+
 def list_recordings(engine: Engine, d0=None, d1=None) -> pd.DataFrame:
     """Every recording dated ``d0``..``d1`` (inclusive; dates or ISO text, None = open), one row each, ordered by
     start time: the columns of :data:`COLUMNS`, ``start_time`` as datetime64, ``transferred`` 0/1,
@@ -149,9 +171,14 @@ def list_recordings(engine: Engine, d0=None, d1=None) -> pd.DataFrame:
     return _frame(engine, d0, d1)
 
 
+def recordings_by_id(engine: Engine, ids: Iterable[str]) -> pd.DataFrame:
+    """The recordings with these ids, whatever their date (columns of :data:`COLUMNS`)."""
+    return _frame(engine, ids=[str(i) for i in ids])
+
+
 def get_recording(engine: Engine, recording_id: str) -> dict | None:
     """One recording as a dict (missing values None, ``start_time`` a datetime), or None if unknown."""
-    frame = _frame(engine, ids=[str(recording_id)])
+    frame = recordings_by_id(engine, [recording_id])
     frame = frame[frame["recording_id"].eq(str(recording_id)).fillna(False)]
     if frame.empty:
         return None

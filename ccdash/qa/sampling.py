@@ -24,6 +24,7 @@ from sqlalchemy import Engine, select
 from ccdash.findings import CcdashError
 from ccdash.i18n import LIST_SEP, in_each_lang, register
 from ccdash.ingest.csat import DISSATISFIED_MAX
+from ccdash.qa.recordings import day_text, recordings_by_id
 from ccdash.store.db import bulk_insert, now_text
 from ccdash.store.schema import qa_evaluations, qa_samples
 
@@ -62,15 +63,7 @@ REPEAT_WINDOW = pd.Timedelta(hours=24)
 
 
 def _day(value) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
+    return None if value is None else dt.date.fromisoformat(day_text(value))
 
 
 def _picks(frame: pd.DataFrame, reason: str) -> pd.DataFrame:
@@ -224,11 +217,6 @@ def already_sampled(engine: Engine) -> set[str]:
     return ids
 
 
-def _text(value) -> str | None:
-    day = _day(value)
-    return day.isoformat() if day else None
-
-
 def _ids_text(ids: Sequence[str]) -> dict[str, str]:
     more = "…" if len(ids) > 3 else ""
     return in_each_lang(lambda lang: LIST_SEP[lang].join(list(ids)[:3]) + more)
@@ -256,8 +244,8 @@ def save_sample(engine: Engine, picks: pd.DataFrame, *, batch: str, purpose: str
         "reason": picks["reason"].astype("string").fillna("manual") if "reason" in picks else "manual",
         "purpose": purpose,
         "inspector": picks["inspector"].astype("string").fillna("") if "inspector" in picks else "",
-        "period_start": _text(d0),
-        "period_end": _text(d1),
+        "period_start": day_text(d0),
+        "period_end": day_text(d1),
         "created_at": stamp,
         "created_by": user or "",
     })
@@ -302,8 +290,6 @@ def queue(engine: Engine, inspector: str | None = None, *, include_done: bool = 
     ``pending``. A sample not yet assigned counts any inspector's score. ``inspector`` keeps that
     inspector's samples and the unassigned ones. Ordered by batch, agent, start time; done ones dropped
     unless ``include_done``."""
-    from ccdash.qa.recordings import COLUMNS as REC_COLUMNS, _frame
-
     with engine.connect() as conn:
         query = select(qa_samples)
         if inspector is not None:
@@ -323,8 +309,7 @@ def queue(engine: Engine, inspector: str | None = None, *, include_done: bool = 
     samples = pd.concat([p for p in parts if len(p)] or [parts[0]], ignore_index=True)
     samples["status"] = samples["status"].fillna("pending").astype("string")
     samples["evaluation_id"] = samples["evaluation_id"].astype("Int64")
-    info = _frame(engine, ids=samples["recording_id"].tolist()) if len(samples) else \
-        pd.DataFrame(columns=REC_COLUMNS)
+    info = recordings_by_id(engine, samples["recording_id"].tolist())
     out = samples[QUEUE_COLUMNS + ["recording_id"]].merge(info, on="recording_id", how="left")
     if not include_done:
         out = out[out["status"].ne("done")]

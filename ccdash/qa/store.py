@@ -25,6 +25,7 @@ from ccdash.findings import CcdashError
 from ccdash.i18n import register
 from ccdash.qa.forms import QaForm
 from ccdash.qa.measures import rebuild_qa
+from ccdash.qa.recordings import day_text
 from ccdash.qa.scoring import ItemResult, score_evaluation
 from ccdash.store.db import now_text
 from ccdash.store.schema import RECORDS, qa_appeals, qa_evaluations, qa_item_history, qa_item_scores
@@ -62,17 +63,6 @@ ITEM_SCORE_COLUMNS = ["evaluation_id", "recording_id", "inspector", "form_id", "
                       "max_points", "weight", "fatal", "eval_fatal", "eval_score", "eval_passed", "purpose"]
 
 
-def call_day(value) -> str | None:
-    """A recording's date as 'YYYY-MM-DD' text (from a date, datetime, Timestamp or text); None when unknown."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        return None
-    return None if pd.isna(stamp) else stamp.strftime("%Y-%m-%d")
-
-
 def _text(value) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value).strip()
 
@@ -97,7 +87,7 @@ def save_evaluation(engine: Engine, *, recording: Mapping, form: QaForm, results
     now = now_text()
     values = dict(recording_id=recording_id, purpose=purpose, inspector=inspector, form_id=form.id,
                   form_version=form.version, status=status, agent_id=_text(recording.get("agent_id")),
-                  business_type=_text(recording.get("business_type")), call_date=call_day(recording.get("date")),
+                  business_type=_text(recording.get("business_type")), call_date=day_text(recording.get("date")),
                   score=score.score, earned_w=score.earned_w, possible_w=score.possible_w, fatal=int(score.fatal),
                   passed=int(score.passed), comment=comment or "", updated_at=now)
     ev = qa_evaluations

@@ -183,10 +183,11 @@ def items_view(frame: pd.DataFrame, lang: str) -> dict[str, pd.DataFrame]:
         ).properties(height=max(180, 22 * len(chart)))
         st.altair_chart(bars, width="stretch")
     table = qa.item_failure(frame, by=by) if by else overall
+    scores = qa.score_summary(frame, by) if by else qa.score_summary(frame)
     if by:
-        st.dataframe(_headed(qa.score_summary(frame, by), lang), hide_index=True, width="stretch")
+        st.dataframe(_headed(scores, lang), hide_index=True, width="stretch")
     st.dataframe(_headed(table, lang), hide_index=True, width="stretch")
-    return {"items": table, "scores": qa.score_summary(frame, by) if by else qa.score_summary(frame)}
+    return {"items": table, "scores": scores}
 
 
 def heatmap_view(frame: pd.DataFrame, lang: str) -> dict[str, pd.DataFrame]:
@@ -212,11 +213,10 @@ def trend_view(frame: pd.DataFrame, lang: str) -> dict[str, pd.DataFrame]:
     grain = st.segmented_control(t("qa.an.grain", lang), ["week", "month"], default="week", key="qa_an_grain",
                                  format_func=lambda g: t(f"qa.an.{g}", lang)) or "week"
     trend = qa.item_trend(frame, grain)
-    worst = qa.item_failure(frame).head(6)
-    labels = dict(zip(worst["item_code"], worst["label"].fillna(worst["item_code"])))
-    chosen = st.multiselect(t("qa.an.trend_items", lang), list(qa.item_failure(frame)["item_code"]),
-                            default=list(labels), key="qa_an_trend_items",
-                            format_func=lambda c: qa.item_failure(frame).set_index("item_code")["label"].get(c, c))
+    items = qa.item_failure(frame)  # worst first
+    labels = dict(zip(items["item_code"], items["label"].fillna(items["item_code"])))
+    chosen = st.multiselect(t("qa.an.trend_items", lang), list(labels), default=list(labels)[:6],
+                            key="qa_an_trend_items", format_func=labels.get)
     shown = trend[trend["item_code"].isin(chosen)].assign(name=lambda x: x["label"].fillna(x["item_code"]))
     if len(shown):
         lines = alt.Chart(shown).mark_line(point=True).encode(

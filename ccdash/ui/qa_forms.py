@@ -4,6 +4,8 @@ and routes are :mod:`ccdash.qa.forms` and :mod:`ccdash.qa.forms_store`."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 import yaml
@@ -12,8 +14,10 @@ from sqlalchemy import Engine
 from ccdash.findings import CcdashError
 from ccdash.i18n import register, t
 from ccdash.qa import forms_store
-from ccdash.qa.forms import normalize_business_type
-from ccdash.qa.recordings import list_recordings
+from ccdash.qa.forms import choose_form, normalize_business_type
+from ccdash.qa.recordings import list_recordings, recordings_span
+
+RECENT_DAYS = 90  # the routing table counts the recordings of the newest 90 days
 
 MESSAGES = {
     "qa.fm.title": {"zh": "质检表", "en": "QA forms"},
@@ -56,7 +60,7 @@ MESSAGES = {
     "qa.fm.col_how": {"zh": "来源", "en": "How"},
     "qa.fm.how_route": {"zh": "已对应", "en": "routed"},
     "qa.fm.how_fallback": {"zh": "无对应 → 通用表", "en": "no route → general form"},
-    "qa.fm.col_recordings": {"zh": "录音数", "en": "Recordings"},
+    "qa.fm.col_recordings": {"zh": "近 90 天录音数", "en": "Recordings, last 90 days"},
     "qa.fm.route_btype": {"zh": "业务类型", "en": "Business type"},
     "qa.fm.route_form": {"zh": "改用质检表", "en": "Use form"},
     "qa.fm.route_save": {"zh": "保存对应", "en": "Save route"},
@@ -106,8 +110,7 @@ def items_table(form, lang: str) -> pd.DataFrame:
 
 
 def form_yaml(form) -> str:
-    doc = form.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
-    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120)
+    return yaml.safe_dump(form.doc(), allow_unicode=True, sort_keys=False, width=120)
 
 
 def forms_panel(engine: Engine, lang: str) -> None:
@@ -146,15 +149,16 @@ def forms_panel(engine: Engine, lang: str) -> None:
 
 def routing_table(engine: Engine, lang: str) -> pd.DataFrame:
     """Every business type seen in the recordings or named by a route, with the form it gets and how."""
-    recs = list_recordings(engine)
-    counts = recs["business_type"].fillna("").astype(str).value_counts() if len(recs) else pd.Series(dtype="int64")
-    routes = forms_store.routes(engine)
+    span = recordings_span(engine)
+    recs = list_recordings(engine, span[1] - dt.timedelta(days=RECENT_DAYS - 1), span[1]) if span else None
+    counts = recs["business_type"].fillna("").astype(str).value_counts() if recs is not None else pd.Series(dtype="int64")
+    forms, routes = forms_store.current_forms(engine), forms_store.routes(engine)
     seen = {normalize_business_type(b): b for b in counts.index if b}
     for key in routes:
         seen.setdefault(key, key)
     rows = []
     for key, shown in sorted(seen.items()):
-        choice = forms_store.choose_form_for(engine, shown)
+        choice = choose_form(shown, forms, routes)
         rows.append({t("qa.fm.col_btype", lang): shown, t("qa.fm.col_form", lang): choice.form.name.get(lang),
                      t("qa.fm.col_how", lang): t("qa.fm.how_route" if choice.matched else "qa.fm.how_fallback", lang),
                      t("qa.fm.col_recordings", lang): int(counts.get(shown, 0))})

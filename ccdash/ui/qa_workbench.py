@@ -17,8 +17,8 @@ from ccdash.i18n import register, t
 from ccdash.qa import appeals as qa_appeals
 from ccdash.qa import sampling
 from ccdash.qa.forms_store import choose_form_for
-from ccdash.qa.phrases import highlight, match_phrases, suggest_results
-from ccdash.qa.recordings import get_recording, list_recordings
+from ccdash.qa.phrases import highlight, match_phrases, suggestions
+from ccdash.qa.recordings import list_recordings, recordings_span
 from ccdash.qa.scoring import ItemResult, score_evaluation
 from ccdash.qa.store import draft_for, evaluations, load_evaluation, save_evaluation
 
@@ -198,52 +198,51 @@ def scoring_panel(engine: Engine, inspector: str, lang: str) -> None:
 
 
 def _duration(seconds) -> str:
-    if seconds is None or pd.isna(seconds):
+    if seconds is None:
         return "—"
     seconds = int(seconds)
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def score_recording(engine: Engine, rid: str, inspector: str, lang: str, *, queue: pd.DataFrame) -> None:
-    rec = get_recording(engine, rid)
-    if rec is None:
+    """The recording ``rid`` of the queue (whose rows carry the sample and the recording's columns)."""
+    sample = queue[queue["recording_id"].astype(str) == rid].iloc[0]
+    if pd.isna(sample["source"]):  # sampled, but its recording is gone (an import undone)
         st.warning(t("qa.wb.not_found", lang, rid=rid))
         return
+    rec = {name: None if pd.isna(value) else value for name, value in sample.items()}
     btype = rec.get("business_type") or ""
     choice = choose_form_for(engine, btype)
     form = choice.form
     start = rec.get("start_time")
     st.markdown(t("qa.wb.rec_line", lang, rid=rid, agent=rec.get("agent_name") or rec.get("agent_id") or "—",
                   btype=btype or t("qa.wb.no_btype", lang),
-                  time=pd.Timestamp(start).strftime("%Y-%m-%d %H:%M") if start is not None and not pd.isna(start) else "—",
-                  dur=_duration(rec.get("duration_s") if rec.get("duration_s") is not None else rec.get("talk_s"))))
+                  time=pd.Timestamp(start).strftime("%Y-%m-%d %H:%M") if start is not None else "—",
+                  dur=_duration(rec["duration_s"] if rec["duration_s"] is not None else rec["talk_s"])))
     if not choice.matched:
         st.warning(t("qa.wb.fallback", lang, btype=btype or t("qa.wb.no_btype", lang), form=form.name.get(lang)),
                    icon="🔀")
     st.markdown(t("qa.wb.form", lang, form=form.name.get(lang), version=form.version, mark=f"{form.pass_mark:g}"))
-    sample = queue[queue["recording_id"].astype(str) == rid]
-    sample_id = int(sample["sample_id"].iloc[0]) if len(sample) and "sample_id" in sample and pd.notna(sample["sample_id"].iloc[0]) else None
-    purpose = str(sample["purpose"].iloc[0]) if len(sample) and "purpose" in sample else "regular"
+    sample_id, purpose = int(sample["sample_id"]), str(sample["purpose"])
     done = evaluations(engine, recording_id=rid, inspector=inspector, status="final", purposes=(purpose,))
     if len(done):
         st.success(t("qa.wb.final_exists", lang, score=f"{done['score'].iloc[0]:.1f}"))
         return
+    text = rec.get("transcript") or ""
+    hits = match_phrases(text, form) if text.strip() else []  # matched once: checklist, highlights, suggestions
     left, right = st.columns([5, 6], gap="large")
     with left:
-        transcript_panel(rec, form, lang)
+        transcript_panel(rec, text, hits, lang)
     with right:
-        items_panel(engine, rec, form, inspector, lang, sample_id=sample_id, purpose=purpose)
+        items_panel(engine, rec, form, inspector, lang, sample_id=sample_id, purpose=purpose,
+                    suggested=suggestions(hits))
 
 
-def transcript_panel(rec: dict, form, lang: str) -> None:
-    url = rec.get("audio_url")
-    if url and not pd.isna(url):
-        st.audio(str(url))
+def transcript_panel(rec: dict, text: str, hits: list, lang: str) -> None:
+    if rec.get("audio_url"):
+        st.audio(rec["audio_url"])
     else:
         st.caption(t("qa.wb.no_audio", lang))
-    text = rec.get("transcript")
-    has_text = isinstance(text, str) and bool(text.strip())
-    hits = match_phrases(text, form) if has_text else []
     if hits:
         st.markdown(f"**{t('qa.wb.phrases', lang)}**")
         lines = []
@@ -256,7 +255,7 @@ def transcript_panel(rec: dict, form, lang: str) -> None:
                 lines.append(t("qa.wb.phrase_found", lang, phrase=hit.phrase))
         st.markdown("\n".join(f"- {line}" for line in lines))
     st.markdown(f"**{t('qa.wb.transcript', lang)}**")
-    if not has_text:
+    if not text.strip():
         st.caption(t("qa.wb.no_transcript", lang))
         return
     parts = []
@@ -271,7 +270,8 @@ def _key(rid: str, code: str, what: str = "r") -> str:
     return f"qa_{what}_{rid}_{code}"
 
 
-def items_panel(engine: Engine, rec: dict, form, inspector: str, lang: str, *, sample_id, purpose: str) -> None:
+def items_panel(engine: Engine, rec: dict, form, inspector: str, lang: str, *, sample_id, purpose: str,
+                suggested: dict[str, str]) -> None:
     rid = str(rec["recording_id"])
     draft = draft_for(engine, rid, inspector, purpose)
     prior: dict[str, tuple[str, float | None]] = {}
@@ -283,7 +283,6 @@ def items_panel(engine: Engine, rec: dict, form, inspector: str, lang: str, *, s
             st.session_state[f"qa_loaded_{rid}"] = True
             st.session_state.setdefault(f"qa_comment_{rid}", draft.get("comment") or "")
             st.info(t("qa.wb.draft_loaded", lang), icon="📝")
-    suggested = suggest_results(rec.get("transcript") if isinstance(rec.get("transcript"), str) else None, form)
     st.subheader(t("qa.wb.items", lang))
     results: dict[str, ItemResult] = {}
     for section in form.sections:
@@ -359,17 +358,17 @@ def _names(text: str) -> list[str]:
 
 
 def sampling_panel(engine: Engine, lang: str) -> None:
-    recs = list_recordings(engine)
-    if not len(recs):
+    span = recordings_span(engine)
+    if span is None:
         st.info(t("qa.sm.no_recordings", lang))
         return
-    newest = pd.Timestamp(recs["start_time"].max()).date()
+    newest = span[1]
     week_start = newest - dt.timedelta(days=newest.weekday())
     period = st.date_input(t("qa.sm.period", lang), value=(week_start, newest), key="qa_sm_period")
     if not isinstance(period, tuple) or len(period) != 2:
         return
     d0, d1 = (d.isoformat() for d in period)
-    in_period = recs[(recs["date"] >= d0) & (recs["date"] <= d1)]
+    in_period = list_recordings(engine, d0, d1)  # the chosen period only, not every recording ever
     sampled = sampling.already_sampled(engine)
     st.caption(t("qa.sm.available", lang, total=len(in_period), sampled=int(in_period["recording_id"].isin(sampled).sum())))
     c = st.columns(5)

@@ -16,7 +16,7 @@ PostgreSQL, so they sort and compare as text.
 from __future__ import annotations
 
 from sqlalchemy import (
-    Column, Float, Index, Integer, MetaData, String, Table, Text,
+    Column, Float, Index, Integer, LargeBinary, MetaData, String, Table, Text,
 )
 
 from ccdash.config import active_kinds, field_dictionary
@@ -343,3 +343,67 @@ qa_day = Table(
 )
 Index("ix_qa_day_date", qa_day.c.date)
 MEASURE_TABLES[("qa", "day")] = qa_day
+
+# --- Trust (ccdash/auth/, ccdash/audit.py, ccdash/store/originals.py) --------------------------------
+# Accounts: the password only as an argon2 hash; ``failed_count``/``locked_until`` for the lock-out.
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),  # stored lower-case
+    Column("display_name", Text, nullable=False, default=""),
+    Column("role", String(16), nullable=False),  # admin | lead | inspector | viewer | agent
+    Column("agent_id", Text),  # for agents: their roster id
+    Column("email", Text),  # for OpenID Connect sign-in (matched lower-case)
+    Column("password_hash", Text),  # None: signs in only through OpenID Connect
+    Column("disabled", Integer, nullable=False, default=0),
+    Column("failed_count", Integer, nullable=False, default=0),
+    Column("locked_until", String(19)),
+    Column("must_change_password", Integer, nullable=False, default=0),
+    Column("created_at", String(19), nullable=False),
+    Column("updated_at", String(19), nullable=False),
+    Column("last_login_at", String(19)),
+)
+
+# Sign-in sessions: only the SHA-256 of the token is kept; a session ends when idle too long, at its
+# absolute expiry, at sign-out, or when the user is disabled or changes role/password.
+sessions = Table(
+    "sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, nullable=False, index=True),
+    Column("created_at", String(19), nullable=False),
+    Column("last_seen_at", String(19), nullable=False),
+    Column("expires_at", String(19), nullable=False),
+    Column("ended_at", String(19)),
+)
+
+# One read-only wall-screen link per dashboard; regenerating replaces the token (the old link stops at once).
+wall_tokens = Table(
+    "wall_tokens", metadata,
+    Column("dashboard_id", String(64), primary_key=True),
+    Column("token", String(64), nullable=False, unique=True),
+    Column("created_at", String(19), nullable=False),
+    Column("created_by", Text, nullable=False, default=""),
+)
+
+# The audit trail: append-only (triggers refuse UPDATE and DELETE, see ccdash/audit.py).
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(19), nullable=False, index=True),
+    Column("username", Text, nullable=False),
+    Column("role", String(16), nullable=False, default=""),
+    Column("action", String(64), nullable=False, index=True),  # e.g. import.run, dashboard.save, user.role
+    Column("target", Text, nullable=False, default=""),  # what it acted on: an import id, a dashboard id …
+    Column("outcome", String(8), nullable=False, default="ok"),  # ok | denied | failed
+    Column("detail", Text, nullable=False, default=""),  # JSON
+)
+
+# Every uploaded original file, content-addressed by SHA-256, so an import can be re-run after a fix.
+originals = Table(
+    "originals", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("file_name", Text, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("stored_at", String(19), nullable=False),
+)

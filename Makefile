@@ -1,12 +1,12 @@
 # ccdash — two commands on a fresh machine with Python 3.11 and make:
 #   make run    set up and start the app on the embedded default (SQLite + the sample month)
-#   make test   set up and run the whole test suite
+#   make test   set up and run the whole test suite (SQLite; `make test-postgres`: again on a throwaway PostgreSQL)
 PYTHON ?= python3.11
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test setup setup-dev system-deps browser sample bench clean
+.PHONY: run test test-postgres setup setup-dev system-deps browser sample bench clean
 
 $(VENV)/bin/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 / Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -52,6 +52,12 @@ browser: system-deps
 test: setup-dev system-deps
 	$(PY) -m pytest -q
 
+# The same suite on PostgreSQL: .ci/with-postgres installs Debian's postgresql when it is missing (apt-get as
+# root or through sudo -n), starts a throwaway cluster on 127.0.0.1 and a free port, runs the tests with
+# CCDASH_DB_URL pointing at it (each test gets a fresh database, see tests/stores.py) and removes it after.
+test-postgres: setup-dev system-deps
+	PYTHON=$(PY) .ci/with-postgres $(PY) -m pytest -q
+
 sample: setup-dev
 	$(PY) sample_data/generate.py
 
@@ -62,6 +68,7 @@ bench: setup-dev
 	$(PY) bench/png_bench.py
 	$(PY) bench/custom_bench.py
 	$(PY) bench/qa_bench.py
+	$(PY) bench/corpus_bench.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -1,9 +1,9 @@
-"""Shared fixtures: a real SQLite store per test and the small hand-checked workbooks."""
+"""Shared fixtures: a real store per test (SQLite, or PostgreSQL when CCDASH_DB_URL names a server — see
+tests/stores.py), the sample month, and the small hand-checked workbooks."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 
@@ -11,6 +11,8 @@ import openpyxl
 import pytest
 
 from ccdash.store.db import make_engine
+from tests.stores import SERVER, Stores
+from tests.actors import ADMIN
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -62,19 +64,52 @@ def write_xlsx(path: Path, headers: list, rows: list, *, title: str | None = Non
     return path
 
 
-TEST_DB_URL = os.environ.get("CCDASH_TEST_DB_URL")  # e.g. a PostgreSQL URL: the store tests run there instead
+@pytest.fixture(scope="session", autouse=True)
+def _server():
+    """On PostgreSQL (CCDASH_DB_URL, see tests/stores.py): tidy up after killed runs first, and after this one."""
+    if SERVER is None:
+        yield None
+        return
+    SERVER.drop_leftovers()
+    yield SERVER
+    SERVER.close()
 
 
 @pytest.fixture
-def engine(tmp_path):
-    """A real, empty store: SQLite in a temporary folder, or the database named by CCDASH_TEST_DB_URL."""
-    if TEST_DB_URL:
-        from ccdash.store.schema import metadata
-        eng = make_engine(TEST_DB_URL, create=False)
-        metadata.drop_all(eng)
-        metadata.create_all(eng)
-    else:
-        eng = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+def stores(tmp_path):
+    """This test's store factory: ``stores.new()`` → the URL of a new store, ``stores.copy(url)`` → a
+    private copy; SQLite files in ``tmp_path``, or fresh databases on the CCDASH_DB_URL server."""
+    made = Stores(tmp_path)
+    yield made
+    made.close()
+
+
+@pytest.fixture(scope="module")
+def module_stores(tmp_path_factory):
+    """The same factory for stores a whole module shares (module-scoped fixtures)."""
+    made = Stores(tmp_path_factory.mktemp("stores"))
+    yield made
+    made.close()
+
+
+@pytest.fixture(scope="session")
+def sample_url(tmp_path_factory):
+    """A store holding the sample month, made once per run (about 8 s): read it, never write to it —
+    copy it with ``stores.copy(sample_url)`` to change it."""
+    from ccdash.sample import ensure_sample
+    made = Stores(tmp_path_factory.mktemp("sample"))
+    url = made.new("sample")
+    engine = make_engine(url)
+    assert ensure_sample(engine)
+    engine.dispose()
+    yield url
+    made.close()
+
+
+@pytest.fixture
+def engine(stores):
+    """A real, empty store: SQLite in a temporary folder, or a fresh database on the CCDASH_DB_URL server."""
+    eng = make_engine(stores.new())
     yield eng
     eng.dispose()
 
@@ -95,6 +130,6 @@ def small_files(tmp_path) -> dict[str, Path]:
 def small_store(engine, small_files):
     from ccdash.ingest.pipeline import import_file
     for kind in ("roster", "calls", "agent_states"):
-        outcome = import_file(engine, small_files[kind], kind)
+        outcome = import_file(engine, small_files[kind], kind, actor=ADMIN)
         assert outcome.prepared.ok, [f.message("en") for f in outcome.prepared.findings]
     return engine

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, Table, create_engine, event, select
 
-from ccdash.store.schema import meta, metadata
+from ccdash.store.schema import meta
 
 DEFAULT_URL = "sqlite:///data/ccdash.db"
 CHUNK_ROWS = 50_000
@@ -26,7 +26,8 @@ def database_url(url: str | None = None) -> str:
 
 
 def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
-    """An engine on ``url`` (or ``CCDASH_DB_URL``, or ./data/ccdash.db) with the tables created."""
+    """An engine on ``url`` (or ``CCDASH_DB_URL``, or ./data/ccdash.db) with the schema at the newest
+    revision: a new store is created, an older one upgraded in place (see ``ccdash.store.migrations``)."""
     url = database_url(url)
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -34,8 +35,9 @@ def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     if create:
-        metadata.create_all(engine)
-        from ccdash.store.rebuild import ensure_rollups  # rebuild imports this module
+        from ccdash.store.migrations import bring_to_head  # both import this module
+        from ccdash.store.rebuild import ensure_rollups
+        bring_to_head(engine)  # create a new store, or upgrade an older one in place (Alembic)
         with engine.begin() as conn:
             ensure_rollups(conn)
     return engine

@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy import Connection, case, delete, func, select
 
 from ccdash.store.db import bulk_insert, get_setting, set_setting
+from ccdash.store.locks import import_lock
 from ccdash.store.measures import time_dims
 from ccdash.store.rebuild import team_map
 from ccdash.store.schema import QA_MEASURES, qa_day, qa_evaluations, qa_item_scores
@@ -64,7 +65,9 @@ def qa_day_frame(conn: Connection, dates: Iterable[str] | None = None) -> pd.Dat
 def rebuild_qa(conn: Connection, dates: Iterable[str | None] | None = None) -> int:
     """Rewrite ``qa_day`` from the final regular and imported evaluations, inside the caller's transaction:
     the whole table, or only the given call dates (what one save or appeal touched). Returns the rows
-    written, and bumps the QA version so cached dashboards are redrawn."""
+    written, and bumps the QA version so cached dashboards are redrawn. Takes the import lock first, so a QA
+    save and an import of QA scores never rebuild the same days at once (ccdash/store/locks.py)."""
+    import_lock(conn)
     if dates is not None:
         dates = sorted({d for d in dates if d})
         if dates:

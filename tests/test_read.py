@@ -15,7 +15,7 @@ import xlwt
 
 from ccdash.findings import CcdashError
 from ccdash.ingest.read import (
-    EXCEL_CELL_LIMIT, RawSheet, column_letter, read_preview, read_sheet, sheet_names,
+    EXCEL_CELL_LIMIT, FORMULA_MARK, RawSheet, column_letter, read_preview, read_sheet, sheet_names,
 )
 
 BANK = Path("/work/shared/datasets/anonymous-bank-1999-02")
@@ -137,10 +137,10 @@ def test_error_cells_become_text():
         for col, text in (("A2", "#DIV/0!"), ("B2", "#N/A"), ("A3", "#VALUE!")):
             ws[col] = text
             ws[col].data_type = "e"
-        ws["B3"] = "=1/0"  # openpyxl stores no cached value: reads as blank
+        ws["B3"] = "=1/0"  # openpyxl stores no cached value: marked so that the row is rejected, not blank
 
     sheet = read_sheet(xlsx_bytes(build), "e.xlsx")
-    assert grid(sheet) == [["a", "b"], ["#DIV/0!", "#N/A"], ["#VALUE!", None]]
+    assert grid(sheet) == [["a", "b"], ["#DIV/0!", "#N/A"], ["#VALUE!", FORMULA_MARK + "=1/0"]]
 
 
 def test_workbook_extension_but_csv_text():

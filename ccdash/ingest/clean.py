@@ -19,6 +19,7 @@ from ccdash.ingest.csat import parse_csat
 from ccdash.ingest.headers import is_total_row
 from ccdash.ingest.mapping import Mapping, kind_spec, missing_required
 from ccdash.ingest.progress import Progress, part
+from ccdash.ingest.read import FORMULA_MARK
 
 MESSAGES = {
     "row.bad_duration": {"zh": "无法识别的时长“{value}”", "en": "Unreadable duration “{value}”"},
@@ -41,6 +42,15 @@ MESSAGES = {
         "en": "The cell holds the Excel error {value} (a broken formula?)",
     },
     "row.key_blank": {"zh": "主键列“{column}”为空", "en": "Key column “{column}” is empty"},
+    "row.formula_no_value": {
+        "zh": "单元格是没有计算结果的公式 {value}：请在 Excel 中打开并保存（或“粘贴为数值”）后再上传",
+        "en": "The cell holds the formula {value} with no saved result: open the file in Excel and save it "
+              "(or paste as values), then upload again",
+    },
+    "row.date_out_of_range": {
+        "zh": "日期“{value}”超出可接受的范围（1900 年至 2100 年）",
+        "en": "The date “{value}” is outside the accepted range (years 1900 to 2100)",
+    },
     "clean.inferred_result": {
         "zh": "文件没有“呼叫结果”列：有接听时间或通话时长的记为接通，其余记为放弃",
         "en": "No result column: calls with an answer time or talk time count as answered, the rest as abandoned",
@@ -131,9 +141,9 @@ def clean_rows(rows: pd.DataFrame, mapping: Mapping, *, progress: Progress | Non
     for done, (fld, header) in enumerate(mapping.columns.items()):
         report(done / steps, "validate")
         raw = rows[header]
-        errors = raw.isin(EXCEL_ERRORS)
-        problems.add(errors, raw, header, fld, "row.excel_error")
-        out[fld], bad = _parse_field(fld, raw.mask(errors), mapping, rows)
+        unusable = _screen(raw, header, fld, problems)
+        out[fld], bad = _parse_field(fld, raw.mask(unusable), mapping, rows)
+        out[fld] = _dates_in_range(out[fld], raw, header, fld, problems)
         is_enum = field_dictionary()[fld].type == "enum"
         if is_enum and bad.any():
             unknown[fld] = raw[bad].value_counts().head(50).to_dict()
@@ -157,6 +167,27 @@ def clean_rows(rows: pd.DataFrame, mapping: Mapping, *, progress: Progress | Non
     cleaned.frame = cleaned.frame[keep & ~ignored].assign(row_no=lambda f: f.index.astype("int64"))
     report(1.0, "validate")
     return cleaned
+
+
+def _screen(raw: pd.Series, header: str, fld: str, problems: _Problems) -> pd.Series:
+    """Cells no parser may see: Excel error values and formulas without a saved result (``read.py``
+    marks them), each reported with its reason; True where the cell is one of them."""
+    errors = raw.isin(EXCEL_ERRORS).fillna(False)
+    problems.add(errors, raw, header, fld, "row.excel_error")
+    formulas = raw.astype("string").str.startswith(FORMULA_MARK).fillna(False).astype(bool)
+    problems.add(formulas, raw.astype("string").str.slice(1), header, fld, "row.formula_no_value")
+    return errors | formulas
+
+
+def _dates_in_range(values: pd.Series, raw: pd.Series, header: str, fld: str, problems: _Problems) -> pd.Series:
+    """Dates outside 1900–2100 rejected with their own reason: a call record from 1850 or 2150 is a typo or
+    a broken export, never data (Excel cannot even show dates before 1900)."""
+    dated = field_dictionary()[fld].type in ("datetime", "date")
+    if not dated or not pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    outside = (values.lt(V.DATE_MIN) | values.ge(V.DATE_END)).fillna(False).astype(bool)
+    problems.add(outside, raw, header, fld, "row.date_out_of_range")
+    return values.mask(outside)
 
 
 TOTAL_HINT = r"合|总|小|汇|(?i:total|sum)"

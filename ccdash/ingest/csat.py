@@ -33,7 +33,8 @@ def parse_csat(raw: pd.Series, scale: str = "auto") -> tuple[pd.Series, pd.Serie
         words = THREE_LEVEL if scale == "3level" else _five_level()
         score = text.map(words).astype("float64")
         score = score.fillna(numbers.where(numbers.between(1, 5)))
-        bad = raw.notna() & score.isna()
+        blank = numbers.isna() & ~not_number  # NA, empty, whitespace, "--" …: never bad (found by hypothesis)
+        bad = ~blank & score.isna()
     return score.astype("float64").where(~bad.fillna(False)), bad.fillna(False).astype(bool)
 
 

@@ -2,7 +2,7 @@
 
     plan = prepare_import(data, "呼入明细.xlsx", "calls", engine=engine)   # read, map, validate
     plan.report, plan.findings, rejects_table(plan.cleaned)                  # show, fix, re-prepare
-    outcome = run_import(engine, plan)                                       # one transaction
+    outcome = run_import(engine, plan, actor=actor)                          # one transaction
 
 Problems the user can fix on the page (no recognised header, a required column not mapped, rejected
 rows) are findings of the prepared import, never exceptions: the page shows them next to the column
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 from sqlalchemy import Engine
 
+from ccdash.auth.roles import Actor, authorize
 from ccdash.config import field_dictionary
 from ccdash.findings import CcdashError, Finding, has_errors
 from ccdash.i18n import LIST_SEP, in_each_lang, joined, register
@@ -64,6 +65,7 @@ class Prepared:
     cleaned: Cleaned
     findings: list[Finding] = field(default_factory=list)
     report: dict = field(default_factory=dict)
+    data: bytes = field(default=b"", repr=False, compare=False)  # the original file, kept by the import
 
     @property
     def ok(self) -> bool:
@@ -164,7 +166,7 @@ def _validate(data, file_name, kind, names, raw, mapping, headers, findings, pro
     elif cleaned.rejected:
         findings.append(Finding("warning", "import.rows_rejected", {"count": cleaned.rejected}))
     findings += _duplicate_keys(cleaned, mapping)
-    prepared = Prepared(file_name, sha256_of(data), kind, names, mapping, headers, cleaned, findings)
+    prepared = Prepared(file_name, sha256_of(data), kind, names, mapping, headers, cleaned, findings, data=data)
     prepared.report = import_report(prepared)
     return prepared
 
@@ -211,9 +213,11 @@ def import_report(prepared: Prepared) -> dict:
     }
 
 
-def run_import(engine: Engine, prepared: Prepared, *, remember: bool = True,
-               progress: Progress | None = None) -> Outcome:
-    """Write a prepared import (refused while it has errors) and remember its mapping."""
+def run_import(engine: Engine, prepared: Prepared, *, actor: Actor, remember: bool = True,
+               progress: Progress | None = None, action: str = "import.run") -> Outcome:
+    """Write a prepared import (refused while it has errors) and remember its mapping. Needs ``imports.run``;
+    ``action`` names the audit row (import.run, or import.rerun for a re-run from the kept original)."""
+    authorize(actor, "imports.run", engine)
     errors = [f for f in prepared.findings if f.level == "error"]
     if errors:
         raise CcdashError(errors[0].code, **errors[0].params)
@@ -224,23 +228,26 @@ def run_import(engine: Engine, prepared: Prepared, *, remember: bool = True,
     frame = prepared.cleaned.frame
     result = commit_import(engine, kind=prepared.kind, shape=prepared.cleaned.shape, frame=frame,
                            sha256=prepared.sha256, file_name=prepared.file_name, sheet=prepared.mapping.sheet,
-                           counts=counts, mapping=prepared.mapping.to_doc(), report=r)
+                           counts=counts, mapping=prepared.mapping.to_doc(), report=r, actor=actor, action=action,
+                           data=prepared.data)
     if remember and result.status == "imported":
         from ccdash.store.db import now_text
         save_profile(engine, prepared.kind, prepared.mapping.signature,
-                     {**prepared.mapping.to_doc(), "saved_at": now_text()})
+                     {**prepared.mapping.to_doc(), "saved_at": now_text()}, actor=actor)
     report(1.0, "write")
     return Outcome(prepared, result)
 
 
-def import_file(engine: Engine, path, kind: str, *, dry_run: bool = False, progress: Progress | None = None,
-                **options) -> Outcome:
-    """Prepare and (unless ``dry_run``) import one file from disk."""
+def import_file(engine: Engine, path, kind: str, *, actor: Actor, dry_run: bool = False,
+                progress: Progress | None = None, **options) -> Outcome:
+    """Prepare and (unless ``dry_run``) import one file from disk. Needs ``imports.run`` even for a dry run
+    (it reads the saved mapping profiles, which only those who import see)."""
     from pathlib import Path
+    authorize(actor, "imports.run", engine)
     p = Path(path)
     share = 1.0 if dry_run else PREPARE_SHARE
     prepared = prepare_import(p.read_bytes(), p.name, kind, engine=engine, progress=part(progress, 0.0, share),
                               **options)
     if dry_run:
         return Outcome(prepared, None)
-    return run_import(engine, prepared, progress=part(progress, share, 1.0))
+    return run_import(engine, prepared, actor=actor, progress=part(progress, share, 1.0))

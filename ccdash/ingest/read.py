@@ -32,6 +32,7 @@ import pyarrow.compute as pc
 
 from ccdash.findings import CcdashError
 from ccdash.i18n import joined, register
+from ccdash.ingest import container
 
 MESSAGES = {
     "read.unsupported_type": {
@@ -55,9 +56,44 @@ MESSAGES = {
         "Please upload an Excel or CSV file.",
     },
     "read.encrypted": {
-        "zh": "文件 {file} 设置了打开密码，无法读取。请在 Excel 中取消密码（文件→信息→保护工作簿）后再上传。",
-        "en": "The file {file} is password-protected and cannot be read. Remove the password in "
-        "Excel (File → Info → Protect Workbook) and upload again.",
+        "zh": "工作簿 {file} 设置了打开密码，无法读取：请另存为不带密码的文件后再上传"
+        "（Excel：文件→信息→保护工作簿→用密码进行加密，清空密码）。",
+        "en": "The workbook {file} is password-protected: save it without a password and upload again "
+        "(Excel: File → Info → Protect Workbook → Encrypt with Password, clear the password).",
+    },
+    "read.zip_bomb": {
+        "zh": "文件 {file} 解压后过大：其中 {member} 从 {packed} 解压到超过 {size}（上限：整个文件 {limit}，"
+        "单个部件压缩比 {ratio}:1），可能是恶意构造的“压缩炸弹”，已拒绝读取。如确为正常导出，"
+        "请在 Excel 中打开并另存为新的 .xlsx 后再上传。",
+        "en": "The file {file} unpacks to too much: {member} inflates from {packed} to more than {size} "
+        "(limits: {limit} for the whole file, {ratio}:1 for one part); it may be a deliberately crafted "
+        "'zip bomb' and was not read. If it is a genuine export, open it in Excel, save it as a new .xlsx "
+        "and upload again.",
+    },
+    "read.too_many_parts": {
+        "zh": "文件 {file} 的压缩包中有 {count} 个部件（上限 {limit}），不像是正常的 Excel 文件，已拒绝读取。",
+        "en": "The file {file} holds {count} parts in its archive (the limit is {limit}); that is not what "
+        "Excel writes, so it was not read.",
+    },
+    "read.xml_dtd": {
+        "zh": "文件 {file} 的 {member} 含有 DTD/实体声明（<!DOCTYPE>、<!ENTITY>）。Excel 从不写入这些内容，"
+        "它们可被用来耗尽服务器内存，因此拒绝读取。请在 Excel 中打开并另存为新的 .xlsx 后再上传。",
+        "en": "The part {member} of {file} contains a DTD or entity declaration (<!DOCTYPE>, <!ENTITY>). "
+        "Excel never writes one and it can be used to exhaust the server's memory, so the file was not "
+        "read. Open it in Excel, save it as a new .xlsx and upload again.",
+    },
+    "read.too_wide": {
+        "zh": "文件 {file} 的工作表用到了 {columns} 列（最远的单元格 {cell}），超过 ccdash 可读取的 {limit} 列。"
+        "请删除多余的列或远处的零散内容后再上传。",
+        "en": "A sheet of {file} uses {columns} columns (the furthest cell is {cell}), more than the "
+        "{limit} ccdash reads. Delete the unused columns or stray content far to the right and upload again.",
+    },
+    "read.too_big": {
+        "zh": "文件 {file} 的工作表范围为 {rows} 行 × {columns} 列（最远的单元格 {cell}），共 {cells} 个单元格，"
+        "超过 ccdash 一次可读取的 {limit} 个。请按日期拆分导出，或删除远处的零散内容后再上传。",
+        "en": "A sheet of {file} spans {rows} rows × {columns} columns (the furthest cell is {cell}): {cells} "
+        "cells, more than the {limit} ccdash reads at once. Split the export by date, or delete stray "
+        "content far from the data, and upload again.",
     },
     "read.empty_file": {
         "zh": "文件 {file} 是空的（0 字节）。请检查导出是否成功后重新上传。",
@@ -92,7 +128,7 @@ MESSAGES = {
 register(MESSAGES)
 
 EXCEL_CELL_LIMIT = 32_767
-WORKBOOK_EXTS = (".xlsx", ".xlsm", ".xls", ".ods")
+WORKBOOK_EXTS = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 TEXT_EXTS = (".csv", ".txt", ".tsv")
 SUPPORTED = ", ".join(WORKBOOK_EXTS + TEXT_EXTS)
 ZIP_MAGIC = b"PK\x03\x04"
@@ -109,6 +145,7 @@ _ERROR_DETAIL = re.compile(r"Error\((\w+)\)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 NOT_EXCEL = {"zh": "不是 Excel 文件", "en": "not an Excel file"}  # message details, in each language
 NOT_SPREADSHEET = {"zh": "压缩包里没有工作表", "en": "not a spreadsheet"}
+FORMULA_MARK = "\x00"  # starts the text of a formula cell without a saved value (XML text never has NUL)
 
 
 @dataclass
@@ -129,6 +166,14 @@ def column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+def column_index(letters: str) -> int:
+    """0-based column index of Excel column letters: A → 0, Z → 25, AA → 26."""
+    index = 0
+    for char in letters:
+        index = index * 26 + ord(char) - 64
+    return index - 1
 
 
 def sheet_names(data: bytes, filename: str) -> list[str]:
@@ -176,7 +221,7 @@ def _kind(data: bytes, filename: str) -> str:
         _check_zip(data, filename)
         return "workbook"
     if data.startswith(OLE_MAGIC):
-        if "EncryptedPackage".encode("utf-16-le") in data[:1_000_000]:
+        if container.is_encrypted(data):
             raise CcdashError("read.encrypted", file=filename)
         return "workbook"
     if ext in WORKBOOK_EXTS and not _looks_like_table_text(data):
@@ -204,11 +249,13 @@ def _looks_like_table_text(data: bytes) -> bool:
 
 
 def _check_zip(data: bytes, filename: str) -> None:
-    """Reject zips that are not spreadsheets (Word, PowerPoint, damaged archives)."""
-    try:
-        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise CcdashError("read.corrupt_workbook", file=filename, detail=_short(exc)) from exc
+    """Reject zips that are hostile (bombs, DTDs, huge sheets: see ``container.py``) or not spreadsheets
+    (Word, PowerPoint, damaged archives)."""
+    refusal, names = container.inspect_zip(data)
+    if refusal:
+        raise CcdashError(refusal.code, file=filename, **dict(refusal.params))
+    if "xl/workbook.bin" in names:  # .xlsb, whatever its name says
+        return
     if "xl/workbook.xml" not in names and any(n.startswith("word/") for n in names):  # also word/document2.xml
         raise CcdashError("read.looks_like_word", file=filename)
     if "xl/workbook.xml" not in names and any(n.startswith("ppt/") for n in names):
@@ -234,6 +281,8 @@ def _open_workbook(data: bytes, filename: str):
         reader = fastexcel.read_excel(data)
         names = reader.sheet_names
     except Exception as exc:  # fastexcel raises many unrelated types
+        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():  # an .xls with a password
+            raise CcdashError("read.encrypted", file=filename) from exc
         raise CcdashError("read.corrupt_workbook", file=filename, detail=_short(exc)) from exc
     if not names:
         raise CcdashError("read.no_sheets", file=filename)
@@ -254,14 +303,33 @@ def _sheet_index(reader, filename: str, sheet: str | int) -> int:
 def _read_workbook_sheet(reader, filename: str, index: int, n_rows: int | None, data: bytes):
     """Load sheet ``index`` as text, restore error cells, trim the empty border."""
     name = reader.sheet_names[index]
+    formulas = container.formula_cells(data, index)
     batch, first_col = _load_batch(reader, filename, index, n_rows)
-    sheet = _to_raw(name, batch, errors=_cell_errors(batch), first_row=1, first_col=first_col)
+    sheet = _to_raw(name, batch, _cell_errors(batch) + _formula_marks(formulas, first_col), 1, first_col)
     skipped = sheet.first_row - 1
     if n_rows is not None and skipped and len(sheet.cells) + skipped >= n_rows:
         batch, first_col = _load_batch(reader, filename, index, n_rows + skipped)
-        sheet = _to_raw(name, batch, _cell_errors(batch), first_row=1, first_col=first_col)
+        sheet = _to_raw(name, batch, _cell_errors(batch) + _formula_marks(formulas, first_col), 1, first_col)
+    _check_size(sheet, filename)
     _check_lengths(sheet, filename, data)
     return sheet
+
+
+def _formula_marks(formulas: list[tuple[int, int, str]], first_col: int) -> list[tuple[int, int, str]]:
+    """Formula cells without a saved value as (row, column of the batch, FORMULA_MARK + formula)."""
+    return [(row, col - first_col, FORMULA_MARK + text) for row, col, text in formulas if col >= first_col]
+
+
+def _check_size(sheet: RawSheet, filename: str) -> None:
+    """The bounds of ``container.py`` for what was read (any format, CSV too): width and cell count."""
+    rows, cols = sheet.cells.shape
+    cell = f"{column_letter(sheet.first_col + max(cols, 1) - 1)}{sheet.first_row + max(rows, 1) - 1}"
+    if cols > container.MAX_COLUMNS:
+        raise CcdashError("read.too_wide", file=filename, columns=f"{cols:,}", cell=cell,
+                          limit=f"{container.MAX_COLUMNS:,}")
+    if rows > container.MAX_ROWS or rows * cols > container.MAX_CELLS:
+        raise CcdashError("read.too_big", file=filename, rows=f"{rows:,}", columns=f"{cols:,}", cell=cell,
+                          cells=f"{rows * cols:,}", limit=f"{container.MAX_CELLS:,}")
 
 
 def _load_batch(reader, filename: str, index: int, n_rows: int | None):
@@ -296,7 +364,8 @@ def _to_raw(name: str, batch, errors, first_row: int, first_col: int) -> RawShee
     record_batch, _ = batch
     frame = _frame_from_arrays([_blank_to_null(col) for col in record_batch.columns])
     for row, col, text in errors:
-        frame.iat[row, col] = text
+        if row < frame.shape[0] and col < frame.shape[1]:  # a formula cell may lie past the last value
+            frame.iat[row, col] = text
     return _trim(name, frame, first_row, first_col)
 
 
@@ -313,6 +382,7 @@ def _read_text(data: bytes, filename: str, name: str, n_rows: int | None) -> Raw
     if arrays is None:
         arrays = _parse_text_pandas(utf8, filename, sep, n_rows, _sample_width(utf8, sep))
     sheet = _trim(name, _frame_from_arrays([_blank_to_null(a) for a in arrays]), 1, 0)
+    _check_size(sheet, filename)
     _check_lengths(sheet, filename)
     return sheet
 

@@ -65,6 +65,7 @@ _ABY = r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4})" + _TIME
 _SERIAL = r"^\d{5}(\.\d+)?$"
 _CLOCK = r"^(?P<h>\d{1,2})[:时](?P<mi>\d{1,2})(?:[:分](?P<s>\d{1,2}(?:\.\d+)?))?[分秒]?$"
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "ns")
+DATE_MIN, DATE_END = pd.Timestamp("1900-01-01"), pd.Timestamp("2101-01-01")  # accepted: [DATE_MIN, DATE_END)
 
 
 # --- shared helpers ---------------------------------------------------------------------------
@@ -141,9 +142,10 @@ def _by_unique(s: pd.Series, func) -> np.ndarray:
 
 
 def normalize_text(s: str) -> str:
-    """Matching form of a text: NFKC, no whitespace at all, lower case, 座席 → 坐席."""
+    """Matching form of a text: NFKC, no whitespace at all, lower case, 座席 → 坐席. NFKC runs again at the
+    end, so the form is stable (hypothesis: "R¸" → "r" + a combining cedilla once its space is gone → "ŗ")."""
     text = "".join(unicodedata.normalize("NFKC", s).split()).lower()
-    return text.replace("座席", "坐席")
+    return unicodedata.normalize("NFKC", text).replace("座席", "坐席")
 
 
 def normalize_series(s: pd.Series) -> pd.Series:

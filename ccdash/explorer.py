@@ -32,7 +32,7 @@ from ccdash.i18n import register, t
 from ccdash.indicators.catalog import Catalog, default_params, find_indicator
 from ccdash.indicators.compute import BREAKDOWNS, GRAINS
 from ccdash.indicators.format import format_value
-from ccdash.reports_io import Cell, Sheet, escape_text, to_csv_bytes, write_formatted_xlsx
+from ccdash.reports_io import Cell, Sheet, to_csv_bytes, write_formatted_xlsx
 
 MESSAGES = {
     "explorer.bad_param": {"zh": "链接参数 {key}={value} 无效，已忽略", "en": "Ignored {key}={value} from the link: not valid"},
@@ -297,15 +297,14 @@ def export_frame(p: Pivot, catalog: Catalog, lang: str = "zh") -> pd.DataFrame:
 
 
 def csv_bytes(p: Pivot, catalog: Catalog, lang: str = "zh") -> bytes:
-    """The pivot as CSV (UTF-8 with BOM, text that a spreadsheet would run as a formula escaped)."""
-    frame = export_frame(p, catalog, lang)
-    frame.columns = [escape_text(c) for c in frame.columns]  # to_csv_bytes escapes cells; a header can be a name
-    return to_csv_bytes(frame)
+    """The pivot as CSV (UTF-8 with BOM; :func:`ccdash.reports_io.to_csv_bytes` escapes text that a spreadsheet
+    would run as a formula, in cells and in headers — a header can be a team or agent name)."""
+    return to_csv_bytes(export_frame(p, catalog, lang))
 
 
 def xlsx_bytes(p: Pivot, catalog: Catalog, view: View, lang: str = "zh") -> bytes:
     """The pivot as a formatted workbook: numbers stay numbers (percent formatted as %), status colors,
-    frozen headers; every text cell is escaped (a name like ``=HYPERLINK(…)`` stays text)."""
+    frozen headers; every text cell is stored as text (a name like ``=HYPERLINK(…)`` never runs)."""
     heads, keys = _headers(p, catalog, lang, ("seconds",))
     rows = []
     for i in range(len(p.values)):

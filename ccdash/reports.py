@@ -14,7 +14,7 @@ before (the day before, the week before, the month before). Sheets, in the langu
 
 Every value comes from :func:`ccdash.indicators.compute.query` (a ratio of sums over the period), every
 status from :func:`ccdash.dashboards.data.bands` (the dashboards' green / amber / red rule), and every text
-cell goes through :func:`ccdash.reports_io.escape_text` (text starting with = + - @ stays text). A period
+cell goes through :func:`ccdash.reports_io.put_cell` (text starting with = + - @ stays text). A period
 without data gives a workbook that says so on its summary sheet.
 """
 

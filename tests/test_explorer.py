@@ -25,7 +25,7 @@ CODES = ["answer_rate", "aht", "offered"]
 
 @pytest.fixture(scope="module")
 def engine(sample_store):  # noqa: F811
-    eng = make_engine(f"sqlite:///{sample_store}")
+    eng = make_engine(sample_store)
     yield eng
     eng.dispose()
 
@@ -227,12 +227,12 @@ def test_xlsx_export_has_numbers_formats_colors_and_escapes_names():
     header = next(i for i, r in enumerate(rows) if r[0].value == "班组")
     assert [c.value for c in rows[header]] == ["班组", "接通率", "平均处理时长(秒)", "进线量"]
     bad, good = rows[header + 1], rows[header + 2]
-    assert bad[0].value == "'" + BAD_TEAM and bad[0].data_type == "s"  # text, never a formula
+    assert bad[0].value == BAD_TEAM and bad[0].data_type == "s" and bad[0].quotePrefix  # text, never a formula
     assert bad[1].value == pytest.approx(0.923456) and bad[1].number_format == "0.0%"
     assert bad[2].value == pytest.approx(185.25) and isinstance(bad[3].value, (int, float)) and bad[3].value == 1234
     assert bad[1].fill.start_color.rgb.endswith("C6EFCE")  # on target: green
     assert good[1].fill.start_color.rgb.endswith("FFC7CE") and good[2].value is None
-    assert not any(isinstance(c.value, str) and c.value.startswith("=") for r in rows for c in r)
+    assert not any(c.data_type == "f" for r in rows for c in r)  # the name's exact text, as a string cell
 
 
 def test_csv_export_has_numbers_and_escapes_names():

@@ -241,10 +241,10 @@ def test_analysis_workbook_escapes_formulas_and_heads_columns_in_the_language():
     header = [c.value for c in ws[1]]
     assert header == ["质检项代码", "质检项", "适用次数", "不合格次数", "部分得分次数", "不合格率", "涉及质检表数", "致命项不合格"]
     cell = ws.cell(2, 2)
-    assert cell.data_type == "s" and cell.value.startswith("'=HYPERLINK")  # text, never a formula
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK") and cell.quotePrefix  # text, never a formula
     assert ws.cell(2, 3).value == 3 and abs(ws.cell(2, 6).value - 1 / 3) < 1e-9  # numbers stay numbers
     mx = wb["坐席×质检项"]
-    assert [c.value for c in mx[1]] == ["坐席工号", "'@closing", "greeting", "identity_check"]
+    assert [c.value for c in mx[1]] == ["坐席工号", "@closing", "greeting", "identity_check"] and mx["B1"].quotePrefix
     assert [c.value for c in mx[3]] == ["A2", 1, 0.5, 0]
     en = openpyxl.load_workbook(io.BytesIO(analysis_workbook({"Items": item_failure(FRAME)}, "en")))
     assert [c.value for c in en["Items"][1]][:3] == ["Item code", "Item", "Applicable"]

@@ -21,8 +21,9 @@ import pytest
 from ccdash.indicators.catalog import load_catalog
 from ccdash.indicators.compute import query, wide
 from ccdash.reports import (DEFAULT_INDICATORS, build_report, period_dates, previous_dates, report_filename)
-from ccdash.reports_io import STATUS_FILLS, escape_text, write_xlsx
+from ccdash.reports_io import STATUS_FILLS, safe_cell, write_xlsx
 from tests.conftest import CJK, ROOT
+from tests.actors import ADMIN
 
 D1, D2 = dt.date(2026, 3, 2), dt.date(2026, 3, 3)
 NOW = dt.datetime(2026, 3, 4, 8, 30)
@@ -223,23 +224,26 @@ def _malicious_roster(tmp_path):
 
 def test_text_that_looks_like_a_formula_stays_text(small_store, tmp_path):
     from ccdash.ingest.pipeline import import_file
-    outcome = import_file(small_store, _malicious_roster(tmp_path), "roster")
+    outcome = import_file(small_store, _malicious_roster(tmp_path), "roster", actor=ADMIN)
     assert outcome.prepared.ok, [f.message("en") for f in outcome.prepared.findings]
     wb = book(build_report(small_store, "week", D2, "en", generated_at=NOW))
     agents = table(wb["By agent"])
-    assert [(r["Name"], r["Team"]) for r in agents[:2]] == [("'=HYPERLINK(\"http://x\",\"y\")", "'+T1"),
-                                                          ("'@SUM(A1)", "'-T2")]
-    assert [r["Team"] for r in table(wb["By team"])][:2] == ["'+T1", "'-T2"]
+    # the exact text, stored as text with Excel's quote prefix (what typing a leading ' does)
+    assert [(r["Name"], r["Team"]) for r in agents[:2]] == [("=HYPERLINK(\"http://x\",\"y\")", "+T1"),
+                                                          ("@SUM(A1)", "-T2")]
+    assert [r["Team"] for r in table(wb["By team"])][:2] == ["+T1", "-T2"]
     for ws in wb:  # no cell anywhere is a formula
         assert not [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"], ws.title
 
 
-def test_escape_text_and_the_plain_writer_still_work():
-    assert escape_text("=1+1") == "'=1+1" and escape_text("@x") == "'@x" and escape_text("-2") == "'-2"
-    assert escape_text("张三") == "张三" and escape_text("a\x07b") == "ab"  # control characters go
+def test_safe_cell_and_the_plain_writer_still_work():
+    assert safe_cell("=1+1") == "'=1+1" and safe_cell("@x") == "'@x" and safe_cell("-2") == "'-2"
+    assert safe_cell("张三") == "张三" and safe_cell(-2) == -2  # a negative number is not text
     import pandas as pd
-    wb = book(write_xlsx({"rejects": pd.DataFrame({"名称": ["=cmd", "ok"], "n": [1, 2]})}))
-    assert [c.value for c in wb["rejects"]["A"]] == ["名称", "'=cmd", "ok"] and wb["rejects"].freeze_panes == "A2"
+    wb = book(write_xlsx({"rejects": pd.DataFrame({"名称": ["=cmd", "a\x07b"], "n": [1, 2]})}))
+    cells = list(wb["rejects"]["A"])
+    assert [c.value for c in cells] == ["名称", "=cmd", "ab"] and wb["rejects"].freeze_panes == "A2"  # control chars go
+    assert cells[1].data_type == "s" and cells[1].quotePrefix and not cells[2].quotePrefix
 
 
 @pytest.mark.parametrize("lang, text", [("zh", "没有数据"), ("en", "No data for this period")])
@@ -312,11 +316,10 @@ def test_cli_bad_input_is_one_clear_message_and_exit_2(tmp_path, args, lang, tex
 # --- the sample month ------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def sample_store(tmp_path_factory):
-    from ccdash.sample import ensure_sample
+def sample_store(sample_url):
+    """The sample month (the run's shared store, tests/conftest.py): the reports only read it."""
     from ccdash.store.db import make_engine
-    eng = make_engine(f"sqlite:///{tmp_path_factory.mktemp('sample') / 'sample.db'}")
-    assert ensure_sample(eng)
+    eng = make_engine(sample_url)
     yield eng
     eng.dispose()
 
@@ -365,7 +368,8 @@ def test_the_monthly_workbook_opens_in_libreoffice(sample_store, tmp_path):
 
 def test_custom_indicators_are_in_the_report(small_store):
     from ccdash.indicators.custom import save_custom
-    save_custom(small_store, "my_rate", "我的接通率", "My answer rate", "接通量 / 进线量", direction="higher", target=0.9)
+    save_custom(small_store, "my_rate", "我的接通率", "My answer rate", "接通量 / 进线量", direction="higher", target=0.9,
+                actor=ADMIN)
     book = openpyxl.load_workbook(io.BytesIO(build_report(small_store, "day", dt.date(2026, 3, 3), "en")))
     names = [book["Summary"].cell(r, 1).value for r in range(1, book["Summary"].max_row + 1)]
     assert "My answer rate" in names  # after the default indicators
@@ -375,7 +379,7 @@ def test_custom_indicators_are_in_the_report(small_store):
 
 def test_the_centers_stored_target_is_the_reports_target(small_store):
     from ccdash.indicators.targets import set_target
-    set_target(small_store, "answer_rate", 0.5)
+    set_target(small_store, "answer_rate", 0.5, actor=ADMIN)
     book = openpyxl.load_workbook(io.BytesIO(build_report(small_store, "day", dt.date(2026, 3, 2), "en")))
     sheet = book["Summary"]
     row = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "Answer rate")

@@ -13,7 +13,6 @@ eval_score, eval_passed, purpose.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -261,7 +260,6 @@ HEADERS = {
     "recordings": ("有转写的已评录音", "Scored recordings with a transcript"), "found": ("出现次数", "Found"),
     "share": ("出现比例", "Share"),
 }
-SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
 def column_header(column, lang: str) -> str:
@@ -278,7 +276,7 @@ def analysis_workbook(sheets: Mapping[str, pd.DataFrame], lang: str = "zh") -> b
     an indexed frame (the agent × item matrix) written with its index as the first column. Written by
     :func:`ccdash.reports_io.write_xlsx`, so text a spreadsheet would run as a formula (= + - @ first) stays
     text, in cells and headers alike."""
-    from ccdash.reports_io import ILLEGAL_CHARS, escape_text, write_xlsx
+    from ccdash.reports_io import sheet_title, write_xlsx
 
     out: dict[str, pd.DataFrame] = {}
     for name, frame in sheets.items():
@@ -288,20 +286,19 @@ def analysis_workbook(sheets: Mapping[str, pd.DataFrame], lang: str = "zh") -> b
         table = table.copy()
         headers, used = [], set()
         for col in table.columns:
-            text = escape_text(column_header(col, lang))
+            text = column_header(col, lang)
             while text in used:
                 text += " "
             used.add(text)
             headers.append(text)
         table.columns = headers
-        for col in table.columns:  # numbers stay numbers; text (and mixed) columns become escapable text
+        for col in table.columns:  # numbers stay numbers; text (and mixed) columns become text
             if not (pd.api.types.is_numeric_dtype(table[col]) or pd.api.types.is_bool_dtype(table[col])
                     or pd.api.types.is_datetime64_any_dtype(table[col])):
                 table[col] = table[col].astype("string")
             elif pd.api.types.is_float_dtype(table[col]):
                 table[col] = table[col].replace([np.inf, -np.inf], np.nan)
-        # a sheet name is never run as a formula, but Excel refuses some characters and edge quotes in it
-        sheet = SHEET_NAME_BAD.sub("_", ILLEGAL_CHARS.sub("", str(name))).strip("'")[:31] or "Sheet"
+        sheet = sheet_title(name)
         while sheet in out:
             sheet = sheet[:29] + f"_{len(out)}"
         out[sheet] = table

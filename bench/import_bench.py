@@ -37,6 +37,7 @@ def stage_reader(path: Path, as_text: bool) -> dict:
 
 
 def stage_import(path: Path, db: str) -> dict:
+    from ccdash.auth.roles import SYSTEM
     from ccdash.ingest.pipeline import choose_sheet, prepare_import, run_import
     from ccdash.store.db import make_engine
     engine = make_engine(db)
@@ -46,7 +47,7 @@ def stage_import(path: Path, db: str) -> dict:
     t1 = time.perf_counter()
     prepared = prepare_import(data, path.name, "calls", raw=raw)
     t2 = time.perf_counter()
-    outcome = run_import(engine, prepared)
+    outcome = run_import(engine, prepared, actor=SYSTEM)
     t3 = time.perf_counter()
     return {"read": t1 - t0, "map_validate": t2 - t1, "commit": t3 - t2, "seconds": t3 - t0,
             "accepted": prepared.report["accepted"], "rejected": prepared.report["rejected"],

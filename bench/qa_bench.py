@@ -27,6 +27,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from ccdash.auth.roles import SYSTEM  # noqa: E402
 from ccdash.indicators.compute import query  # noqa: E402
 from ccdash.qa import analysis  # noqa: E402
 from ccdash.qa.forms import load_shipped_forms  # noqa: E402
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             k = next(counter)
             save_evaluation(engine, recording={"recording_id": f"B{k}", "agent_id": "0001", "business_type": "借记卡挂失",
                                                "date": "2026-06-15"}, form=loss, results=results, inspector="bench",
-                            status="final")
+                            status="final", actor=SYSTEM)
         print(f"save_evaluation (final, {len(results)} items): {median_ms(submit, 10):.1f} ms median")
         codes = ["qa_score", "qa_pass_rate", "qa_fatal_rate", "qa_item_fail_rate", "qa_evaluations"]
         print(f"QA indicators by month × team, a year: "

@@ -1,4 +1,5 @@
-"""``python -m ccdash …`` — init, import, indicators, query, history, undo, snapshot, report.
+"""``python -m ccdash …`` — init, import, indicators, query, history, undo, rerun, snapshot, report, backup,
+restore, upgrade.
 
 Every failure prints one clear message (``--lang en`` for English) and exits non-zero; no traceback.
 """
@@ -26,6 +27,8 @@ MESSAGES = {
     "cli.bad_pair": {"zh": "参数 {value} 的格式应为 {form}", "en": "Argument {value} should look like {form}"},
     "cli.file_missing": {"zh": "找不到文件 {path}", "en": "File not found: {path}"},
     "cli.init_done": {"zh": "数据库已就绪：{url}", "en": "Store ready: {url}"},
+    "cli.out_of_memory": {"zh": "内存不足，操作已中止，数据未做任何更改。请把文件拆小后再导入。",
+                          "en": "Out of memory: the operation stopped and nothing was changed. Split the file and import the parts."},
     "cli.undone": {"zh": "已撤销导入 #{import_id}，恢复了 {restored} 条被替换的记录。",
                    "en": "Import #{import_id} undone; {restored} replaced records restored."},
     "cli.snapshot_saved": {"zh": "已保存 {path}（{width}×{height} 像素）", "en": "Saved {path} ({width}×{height} px)"},
@@ -33,6 +36,16 @@ MESSAGES = {
     "cli.rejects_saved": {"zh": "拒绝明细已保存到 {path}", "en": "Rejected rows saved to {path}"},
     "cli.report_saved": {"zh": "已保存 {path}：{period}", "en": "Saved {path}: {period}"},
     "cli.cannot_write": {"zh": "无法写入 {path}：{error}", "en": "Cannot write {path}: {error}"},
+    "cli.upgraded": {"zh": "数据库结构：{before} → {after}（{url}）", "en": "Store schema: {before} → {after} ({url})"},
+    "cli.backup_done": {"zh": "已备份到 {path}（{bytes} 字节）", "en": "Backed up to {path} ({bytes} bytes)"},
+    "cli.restore_done": {"zh": "已从 {source} 恢复数据库 {path}；原数据库的安全副本：{safety}",
+                         "en": "Restored the store {path} from {source}; a safety copy of the old store: {safety}"},
+    "cli.restore_confirm": {"zh": "恢复会替换数据库 {path} 的全部内容（会先保存安全副本）。请加 --yes 确认。",
+                            "en": "A restore replaces everything in the store {path} (a safety copy is kept first). "
+                                  "Add --yes to confirm."},
+    "cli.rerun_done": {"zh": "已按当前映射重新导入 #{old}：新导入 #{import_id}，新增 {inserted} 条，更新 {updated} 条。",
+                       "en": "Re-ran import #{old} with the current mapping: import #{import_id}, {inserted} new, "
+                             "{updated} updated."},
 }
 register(MESSAGES)
 
@@ -62,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     init = sub.add_parser("init", help="create the store")
     init.add_argument("--sample", action="store_true", help="fill it with the sample month")
+    sub.add_parser("upgrade", help="bring the store's schema to the newest revision (opening it does the same)")
     imp = sub.add_parser("import", help="import an export")
     imp.add_argument("path")
     imp.add_argument("--kind", required=True)
@@ -97,7 +111,44 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--date", help="a day in the period, YYYY-MM-DD (default: the newest day with data)")
     rep.add_argument("--out", required=True, help=".xlsx file to write")
     rep.add_argument("--lang", dest="report_lang", choices=["zh", "en"], help="language of the workbook")
+    rerun = sub.add_parser("rerun", help="re-import an import's kept original with the current mapping")
+    rerun.add_argument("import_id", type=int)
+    rerun.add_argument("--map", action="append", default=[], metavar="FIELD=HEADER")
+    rerun.add_argument("--value", action="append", default=[], metavar="FIELD:RAW=CANONICAL")
+    rerun.add_argument("--key", help="HEADER[,HEADER…] that identify a row")
+    rerun.add_argument("--csat-scale", choices=["auto", "5", "10", "3level"])
+    rerun.add_argument("--dayfirst", action="store_true", default=None)
+    backup = sub.add_parser("backup", help="copy the store to a file (SQLite; PostgreSQL: prints pg_dump guidance)")
+    backup.add_argument("--out", required=True, help=".db file to write")
+    restore = sub.add_parser("restore", help="replace the store with a backup (a safety copy is kept)")
+    restore.add_argument("--from", dest="source", required=True, help="backup .db file")
+    restore.add_argument("--yes", action="store_true", help="confirm that the store is replaced")
     return p
+
+
+def cmd_durability(engine, args) -> int:
+    """backup, restore, rerun (ccdash/store/backup.py, ccdash/store/originals.py)."""
+    from ccdash.auth.roles import cli_actor
+    from ccdash.store import backup
+    if args.command == "backup":
+        print(t("cli.backup_done", args.lang, **backup.backup_store(engine, args.out, actor=cli_actor())))
+    elif args.command == "restore":
+        backup._store_path(engine, args.source)  # PostgreSQL: the guidance, before asking anything
+        if not args.yes:
+            raise CcdashError("cli.restore_confirm", path=engine.url.database)
+        print(t("cli.restore_done", args.lang, **backup.restore_store(engine, args.source, actor=cli_actor())))
+    else:
+        from ccdash.store.originals import rerun_import
+        options = {"columns": dict(_pairs(args.map, "=", "FIELD=HEADER")), "values": parse_values(args.value),
+                   "key": tuple(k.strip() for k in args.key.split(",")) if args.key else None,
+                   "csat_scale": args.csat_scale, "dayfirst": args.dayfirst}
+        commit = rerun_import(engine, args.import_id, actor=cli_actor(), **options).commit
+        if commit.status == "same_file":
+            print(t("import.same_file", args.lang, when=commit.previous["created_at"], id=commit.import_id))
+        else:
+            print(t("cli.rerun_done", args.lang, old=args.import_id, import_id=commit.import_id,
+                    inserted=commit.inserted, updated=commit.updated))
+    return 0
 
 
 def cmd_import(engine, args) -> int:
@@ -110,7 +161,9 @@ def cmd_import(engine, args) -> int:
     options = {"sheet": args.sheet, "columns": columns, "values": parse_values(args.value),
                "key": tuple(k.strip() for k in args.key.split(",")) if args.key else None,
                "csat_scale": args.csat_scale, "dayfirst": args.dayfirst}
-    outcome = import_file(engine, args.path, args.kind, dry_run=True, **options)
+    from ccdash.auth.roles import cli_actor
+    actor = cli_actor()
+    outcome = import_file(engine, args.path, args.kind, actor=actor, dry_run=True, **options)
     prepared = outcome.prepared
     print(t("cli.report", args.lang, **prepared.report))
     for finding in prepared.findings:
@@ -127,7 +180,7 @@ def cmd_import(engine, args) -> int:
         print(t("cli.dry_run", args.lang))
         return 0
     from ccdash.ingest.pipeline import run_import
-    result = run_import(engine, prepared).commit
+    result = run_import(engine, prepared, actor=actor).commit
     if result.status == "same_file":
         print(t("import.same_file", args.lang, when=result.previous["created_at"], id=result.import_id))
     else:
@@ -147,7 +200,8 @@ def cmd_query(engine, args) -> int:
     if args.format == "json":
         print(tidy.to_json(orient="records", force_ascii=False))
     else:
-        print(tidy.to_csv(index=False), end="")
+        from ccdash.reports_io import to_csv_text
+        print(to_csv_text(tidy), end="")  # text that would run as a formula is escaped
     return 0
 
 
@@ -197,6 +251,20 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_upgrade(args) -> int:
+    """Run the schema migrations now — before a new release goes live, say — and show from which revision."""
+    from ccdash.store.db import make_engine
+    from ccdash.store.migrations import current_revision
+    revisions = []
+    for create in (False, True):  # the revision as found, then after make_engine created or upgraded the store
+        engine = make_engine(args.db, create=create)
+        with engine.connect() as conn:
+            revisions.append(current_revision(conn) or "—")
+        engine.dispose()
+    print(t("cli.upgraded", args.lang, before=revisions[0], after=revisions[1], url=engine.url))
+    return 0
+
+
 def cmd_indicators(args) -> int:
     from ccdash.indicators.catalog import load_catalog
     for code, ind in load_catalog().indicators.items():
@@ -211,6 +279,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_indicators(args)
         if args.command == "report":
             return cmd_report(args)
+        if args.command == "upgrade":
+            return cmd_upgrade(args)
         from ccdash.store.db import database_url, make_engine
         engine = make_engine(args.db)
         if args.command == "init":
@@ -229,11 +299,17 @@ def main(argv: list[str] | None = None) -> int:
             from ccdash.store.imports import import_history
             print(import_history(engine).to_string(index=False))
             return 0
+        if args.command in ("backup", "restore", "rerun"):
+            return cmd_durability(engine, args)
         if args.command == "undo":
+            from ccdash.auth.roles import cli_actor
             from ccdash.store.imports import undo_import
-            print(t("cli.undone", args.lang, **undo_import(engine, args.import_id)))
+            print(t("cli.undone", args.lang, **undo_import(engine, args.import_id, actor=cli_actor())))
             return 0
     except CcdashError as exc:
         print(exc.message(args.lang), file=sys.stderr)
         return 2
+    except MemoryError:  # the transaction rolled back with the exception: nothing half-written
+        print(t("cli.out_of_memory", args.lang), file=sys.stderr)
+        return 3
     return 1

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
+from ccdash.auth.roles import SYSTEM
 from ccdash.ingest.pipeline import import_file
 from ccdash.store.schema import imports
 
@@ -22,9 +23,14 @@ def store_is_empty(engine: Engine) -> bool:
 
 def load_sample(engine: Engine, sample_dir: Path = SAMPLE_DIR) -> list[dict]:
     """Import the sample roster, calls, agent states, recordings and QA scores (a file already imported is
-    skipped). Recordings come after the calls they belong to, and the QA scores after the recordings."""
-    return [import_file(engine, sample_dir / name, kind).report for name, kind in SAMPLE_FILES
-            if (sample_dir / name).exists()]
+    skipped), as :data:`ccdash.auth.SYSTEM` (first start, ``ccdash init --sample``). Recordings come after the calls they belong to, and the QA scores after the recordings."""
+    empty = store_is_empty(engine)
+    reports = [import_file(engine, sample_dir / name, kind, actor=SYSTEM).report for name, kind in SAMPLE_FILES
+               if (sample_dir / name).exists()]
+    if empty:  # the demo store: its dashboards open without an account until the first administrator exists
+        from ccdash.auth.settings import enable_demo_viewing
+        enable_demo_viewing(engine)
+    return reports
 
 
 def sample_qa_week(engine: Engine, per_agent: int = 2, seed: int = 1) -> int:
@@ -43,7 +49,7 @@ def sample_qa_week(engine: Engine, per_agent: int = 2, seed: int = 1) -> int:
     picks = sampling.draw_random(recs, per_agent=per_agent, d0=d0.date(), d1=d1.date(), seed=seed,
                                  exclude=sampling.already_sampled(engine))
     return sampling.save_sample(engine, picks, batch=f"{d0.date()}~{d1.date()} 示例抽样 / sample", d0=d0.date(),
-                                d1=d1.date())
+                                d1=d1.date(), actor=SYSTEM)
 
 
 def ensure_sample(engine: Engine) -> bool:

@@ -5,6 +5,7 @@ from ccdash.ui import common
 from ccdash.ui.alerts import page
 
 common.require_frame()
+common.require("dashboards.view")
 lang = common.lang()
 try:
     page(common.engine(), lang)

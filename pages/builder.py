@@ -7,6 +7,7 @@ from ccdash.ui import common
 from ccdash.ui.builder import builder
 
 common.require_frame()
+common.require("dashboards.edit")
 lang = common.lang()
 try:
     builder(common.engine(), lang)

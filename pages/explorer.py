@@ -11,6 +11,7 @@ from ccdash.ui import common
 from ccdash.ui import explorer as ui
 
 common.require_frame()
+common.require("dashboards.view")
 lang = common.lang()
 st.title(t("exp.title", lang))
 st.caption(t("exp.intro", lang))

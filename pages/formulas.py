@@ -5,6 +5,7 @@ from ccdash.ui import common
 from ccdash.ui.formulas import formulas
 
 common.require_frame()
+common.require("formulas.edit")
 lang = common.lang()
 try:
     formulas(common.engine(), lang)

@@ -1,16 +1,19 @@
-"""Import history: every import with its counts and dates, and undo (with a confirmation)."""
+"""Import history: every import with its counts and dates, its original file (download, re-run), and undo."""
 
 import streamlit as st
 
+from ccdash.auth.roles import can
 from ccdash.config import active_kinds
 from ccdash.findings import CcdashError
 from ccdash.i18n import CATALOG, t
 from ccdash.store.imports import import_history, undo_import
 from ccdash.ui import common
+from ccdash.ui import history as hist_ui
 
 COLUMNS = ("id", "status", "kind", "file_name", "sheet", "rows_read", "accepted", "rejected", "ignored",
            "inserted", "updated", "dates", "created_at", "undone_at")
 common.require_frame()
+common.require("imports.view")
 lang = common.lang()
 kinds = active_kinds()
 
@@ -27,7 +30,7 @@ def do_undo() -> None:
     """Button callback: undo the chosen import, remember the outcome, clear the confirmation."""
     import_id = st.session_state.get("undo_id")
     try:
-        result = undo_import(common.engine(), int(import_id))
+        result = undo_import(common.engine(), int(import_id), actor=common.current_actor())
         st.session_state["undo_msg"] = ("success", t("hist.undone", lang, id=import_id, restored=result["restored"]))
     except CcdashError as exc:
         st.session_state["undo_msg"] = ("error", exc.message(lang))
@@ -56,6 +59,10 @@ table = history.assign(status=history["status"].map(lambda s: t(f"status.{s}", l
 columns = [c for c in COLUMNS if c != "undone_at" or (history["status"] == "undone").any()]
 st.dataframe(table[columns].rename(columns={c: header(c) for c in columns}), hide_index=True)
 
+hist_ui.draw_originals(common.engine(), history, common.current_actor(), lang, kind_text)  # download, re-run
+
+if not can(common.current_actor(), "imports.run"):  # the table only: undo is the importers' (the library refuses too)
+    st.stop()
 st.subheader(t("hist.undo", lang))
 st.caption(t("hist.undo_help", lang))
 active = history[history["status"] == "active"]

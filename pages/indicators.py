@@ -9,6 +9,7 @@ from ccdash.ui import common
 from ccdash.ui import indicators as ui
 
 common.require_frame()
+common.require("dashboards.view")
 lang = common.lang()
 st.title(t("ind.title", lang))
 

@@ -5,6 +5,7 @@ from ccdash.ui import common
 from ccdash.ui.qa_analysis import analysis
 
 common.require_frame()
+common.require("qa.view")
 lang = common.lang()
 try:
     analysis(common.engine(), lang)

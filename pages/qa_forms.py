@@ -5,6 +5,7 @@ from ccdash.ui import common
 from ccdash.ui.qa_forms import forms_page
 
 common.require_frame()
+common.require("qa.forms.edit")
 lang = common.lang()
 try:
     forms_page(common.engine(), lang)

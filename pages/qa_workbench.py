@@ -5,6 +5,7 @@ from ccdash.ui import common
 from ccdash.ui.qa_workbench import workbench
 
 common.require_frame()
+common.require("qa.score")
 lang = common.lang()
 try:
     workbench(common.engine(), lang)

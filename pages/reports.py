@@ -5,6 +5,7 @@ from ccdash.ui import common
 from ccdash.ui.reports import reports
 
 common.require_frame()
+common.require("reports.view")
 lang = common.lang()
 try:
     reports(common.engine(), lang)

@@ -9,6 +9,7 @@ from ccdash.ui import common
 from ccdash.ui import upload as ui
 
 common.require_frame()
+common.require("imports.run")
 lang = common.lang()
 kinds = active_kinds()
 st.title(t("up.title", lang))

@@ -55,21 +55,35 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def sample_store(path: Path, dashboards: tuple = ()) -> str:
-    """A SQLite store at ``path`` with the sample month and ``dashboards`` saved into it; its URL."""
+def sample_store(url: str, dashboards: tuple = ()) -> str:
+    """The store at ``url`` with the sample month (loaded unless it is there) and ``dashboards`` saved
+    into it; its URL."""
     from ccdash.dashboards.documents import save_dashboard
     from ccdash.sample import ensure_sample
+    from tests.actors import LEAD
     from ccdash.store.db import make_engine
 
-    url = f"sqlite:///{path}"
     engine = make_engine(url)
     try:
         ensure_sample(engine)
         for doc in dashboards:
-            save_dashboard(engine, doc, "browser test")
+            save_dashboard(engine, doc, actor=LEAD)
     finally:
         engine.dispose()
     return url
+
+
+def wall_address(db_url: str, dashboard_id: str) -> str:
+    """The relative address of the wall link of ``dashboard_id`` (its token made as an administrator would)."""
+    from ccdash.auth.roles import SYSTEM
+    from ccdash.auth.wall import wall_token
+    from ccdash.store.db import make_engine
+
+    engine = make_engine(db_url)
+    try:
+        return f"/?wall=1&token={wall_token(engine, dashboard_id, actor=SYSTEM)}"
+    finally:
+        engine.dispose()
 
 
 @contextlib.contextmanager

@@ -20,6 +20,7 @@ from ccdash.indicators.catalog import Ratio, load_catalog
 from ccdash.indicators.compute import query
 from ccdash.indicators.targets import set_target
 from tests.conftest import CALL_HEADERS, D1, D2, at, write_xlsx
+from tests.actors import ADMIN
 
 DAY1, DAY2 = D1, D2
 
@@ -130,7 +131,7 @@ def test_worst_first_by_relative_gap(small_store):
 
 
 def test_lower_is_better_aht(small_store):
-    set_target(small_store, "aht", 100)
+    set_target(small_store, "aht", 100, actor=ADMIN)
     alert = _by(alerts(small_store, "day", DAY1, indicators=["aht"]), "aht")
     # day 1 AHT = 420/3 = 140 s vs 100 s (lower is better): +40 % → critical
     assert (alert.value, alert.target, alert.direction, alert.status) == (pytest.approx(140), 100, "lower", "critical")
@@ -146,7 +147,7 @@ def test_lower_is_better_aht(small_store):
 
 
 def test_lower_is_better_abandon_rate_with_bands(small_store):
-    set_target(small_store, "abandon_rate", 0.3, warning=0.35, critical=0.5)
+    set_target(small_store, "abandon_rate", 0.3, warning=0.35, critical=0.5, actor=ADMIN)
     alert = _by(alerts(small_store, "day", DAY1), "abandon_rate")
     assert alert.status == "warning" and alert.value == pytest.approx(0.4) and alert.target == 0.3
     # Q1: 1 abandoned of 3 → (1 − 0.3·3)/5 = +0.02; Q2: 1 of 2 → (1 − 0.3·2)/5 = +0.08 → +0.10 = 0.4 − 0.3
@@ -155,11 +156,12 @@ def test_lower_is_better_abandon_rate_with_bands(small_store):
 
 def test_on_target_gives_no_alert(small_store):
     assert "answer_rate" not in [a.code for a in alerts(small_store, "day", DAY2)]  # 3/3 ≥ 0.9
-    set_target(small_store, "answer_rate", 0.6)  # day 1 exactly on target
+    set_target(small_store, "answer_rate", 0.6, actor=ADMIN)  # day 1 exactly on target
     assert "answer_rate" not in [a.code for a in alerts(small_store, "day", DAY1)]
-    set_target(small_store, "answer_rate", 0.62)  # 0.6 is within 5 % of 0.62: warning
+    set_target(small_store, "answer_rate", 0.62, actor=ADMIN)  # 0.6 is within 5 % of 0.62: warning
     assert _by(alerts(small_store, "day", DAY1), "answer_rate").status == "warning"
-    set_target(small_store, "answer_rate", 0.9, warning=0.6, critical=0.5)  # below target, not below warning
+    set_target(small_store, "answer_rate", 0.9, warning=0.6, critical=0.5,
+               actor=ADMIN)  # below target, not below warning
     assert alerts(small_store, "day", DAY1, indicators=["answer_rate"]) == []
 
 
@@ -201,7 +203,7 @@ def test_unknown_grain(small_store):
 
 
 def test_state_indicators_skip_queue_and_business_type(small_store):
-    set_target(small_store, "cph", 1.0)  # day 1: 3 handled over 12 login hours = 0.25 per hour
+    set_target(small_store, "cph", 1.0, actor=ADMIN)  # day 1: 3 handled over 12 login hours = 0.25 per hour
     alert = _by(alerts(small_store, "day", DAY1), "cph")
     assert set(alert.drivers["dimension"]) == {"team", "agent"}  # states are daily summaries: no half-hours
     # T1 (A01): 2 handled over 8 h → (2 − 1·8)/12 = −0.5; T2 (A02): 1 over 4 h → (1 − 4)/12 = −0.25
@@ -210,15 +212,15 @@ def test_state_indicators_skip_queue_and_business_type(small_store):
 
 
 def test_per_team_alerts_use_the_team_target(small_store):
-    set_target(small_store, "aht", 500)
-    set_target(small_store, "aht", 100, team="T1")
+    set_target(small_store, "aht", 500, actor=ADMIN)
+    set_target(small_store, "aht", 100, team="T1", actor=ADMIN)
     assert alerts(small_store, "day", DAY1, indicators=["aht"]) == []  # 140 s is fine against 500 s
     alert = _by(alerts(small_store, "day", DAY1, indicators=["aht"], team="T1"), "aht")
     assert alert.value == pytest.approx(360 / 2) and alert.target == 100  # T1 = A01: C001 + C002
 
 
 def test_counts_share_the_gap_by_volume(small_store):
-    set_target(small_store, "abandoned", 1)
+    set_target(small_store, "abandoned", 1, actor=ADMIN)
     alert = _by(alerts(small_store, "day", DAY1), "abandoned")
     assert alert.method == "count" and alert.value == 2 and alert.gap == 1
     # one abandoned call in each queue: each carries half of the gap of 1
@@ -226,7 +228,7 @@ def test_counts_share_the_gap_by_volume(small_store):
 
 
 def test_derived_indicator_splits_as_a_ratio(small_store):
-    set_target(small_store, "unanswered_rate", 0.1)  # 1 − answer_rate = (offered − answered)/offered
+    set_target(small_store, "unanswered_rate", 0.1, actor=ADMIN)  # 1 − answer_rate = (offered − answered)/offered
     alert = _by(alerts(small_store, "day", DAY1), "unanswered_rate")
     assert alert.method == "ratio" and alert.value == pytest.approx(0.4)
     # Q1: (3 − 2 − 0.1·3)/5 = 0.14; Q2: (2 − 1 − 0.1·2)/5 = 0.16
@@ -237,19 +239,19 @@ def test_custom_formula_indicator_alerts_with_its_own_target(small_store):
     from ccdash.indicators.custom import save_custom
     from ccdash.indicators.targets import target_for
     save_custom(small_store, "eff_answer", "有效接通率", "Effective answer rate", "接通量_20秒 / (进线量 - 5秒内放弃量)",
-                direction="higher", target=0.85)
+                direction="higher", target=0.85, actor=ADMIN)
     assert target_for(small_store, "eff_answer").target == 0.85  # the custom indicator's own target
     alert = _by(alerts(small_store, "day", DAY1), "eff_answer")
     # day 1: answered within 20 s = C001 (10 s), C004 (5 s); offered 5 less C003 (abandoned after 4 s) → 2/4
     assert alert.method == "ratio" and alert.value == pytest.approx(0.5)
     # Q1: N = 1 (C001), D = 3 − 1 = 2 → (1 − 0.85·2)/4 = −0.175; Q2: N = 1 (C004), D = 2 → −0.175
     assert _contrib(alert, "queue") == pytest.approx({"Q1": -0.175, "Q2": -0.175})
-    set_target(small_store, "eff_answer", 0.5)  # a stored target overrides the custom indicator's own
+    set_target(small_store, "eff_answer", 0.5, actor=ADMIN)  # a stored target overrides the custom indicator's own
     assert "eff_answer" not in [a.code for a in alerts(small_store, "day", DAY1)]
 
 
 def test_distinct_counts_have_no_drivers(small_store):
-    set_target(small_store, "agents_on_duty", 5, direction="higher")
+    set_target(small_store, "agents_on_duty", 5, direction="higher", actor=ADMIN)
     alert = _by(alerts(small_store, "day", DAY1), "agents_on_duty")
     assert alert.method == "none" and alert.drivers.empty
 
@@ -272,7 +274,7 @@ def big_small_store(engine, tmp_path):
     from ccdash.ingest.pipeline import import_file
     rows = (_calls("QBIG", "信用卡", "A01", 200, 170, 0)  # 85 % answered, slightly under 90 %
             + _calls("QSMALL", "外汇", "A02", 5, 0, 1000))  # 0 % answered, but only 5 calls
-    outcome = import_file(engine, write_xlsx(tmp_path / "calls.xlsx", CALL_HEADERS, rows), "calls")
+    outcome = import_file(engine, write_xlsx(tmp_path / "calls.xlsx", CALL_HEADERS, rows), "calls", actor=ADMIN)
     assert outcome.prepared.ok
     return engine
 

@@ -15,6 +15,7 @@ from ccdash.ingest.clean import rejects_table
 from ccdash.ingest.pipeline import prepare_import, run_import
 from ccdash.store.imports import import_history
 from tests.conftest import CALL_HEADERS, SMALL_CALLS, write_xlsx
+from tests.actors import ADMIN
 
 
 def store_is_untouched(engine) -> bool:
@@ -27,7 +28,7 @@ def store_is_untouched(engine) -> bool:
 def refused(engine, data: bytes, name: str, code: str) -> CcdashError:
     """The import is refused with ``code``, messages in both languages, and nothing is written."""
     with pytest.raises(CcdashError) as exc:
-        run_import(engine, prepare_import(data, name, "calls", engine=engine))
+        run_import(engine, prepare_import(data, name, "calls", engine=engine), actor=ADMIN)
     assert exc.value.code == code
     zh, en = exc.value.message("zh"), exc.value.message("en")
     assert zh and en and zh != en and "Traceback" not in zh + en
@@ -86,7 +87,7 @@ def test_csv_in_gbk_imports_with_its_chinese_intact(engine):
              "C1,01088886666,0101,借记卡挂失,2026/3/2 9:05,12,0:02:00,接通",
              "C2,13900000001,,信用卡激活,2026/3/2 9:07,40,,放弃"]
     data = "\r\n".join(lines).encode("gbk")
-    outcome = run_import(engine, prepare_import(data, "明细.csv", "calls", engine=engine))
+    outcome = run_import(engine, prepare_import(data, "明细.csv", "calls", engine=engine), actor=ADMIN)
     assert outcome.commit.inserted == 2
     with engine.connect() as conn:
         rows = conn.exec_driver_sql("SELECT business_type, agent_id, caller_mask FROM rec_calls ORDER BY call_id").all()
@@ -108,7 +109,7 @@ def test_formula_error_cells_are_rejected_with_reasons_and_the_rest_imports(engi
     assert list(rejects["Row"]) == [3, 5]
     assert all("Excel error" in reason for reason in rejects["Reason"])
     assert (prepared.report["accepted"], prepared.report["rejected"]) == (2, 2)
-    assert run_import(engine, prepared).commit.inserted == 2
+    assert run_import(engine, prepared, actor=ADMIN).commit.inserted == 2
 
 
 def test_duplicate_call_ids_inside_one_file(engine, tmp_path):

@@ -38,8 +38,8 @@ def phantoms_per_day() -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def bank_db(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('bank') / 'bank.db'}"
+def bank_db(module_stores):
+    url = module_stores.new("bank")
     assert main(["--db", url, *IMPORT]) == 0
     return url
 
@@ -80,9 +80,9 @@ def test_reimporting_the_same_file_changes_nothing(bank_db, capsys):
     assert query(bank_db, capsys, "offered", "total") == before
 
 
-def test_call_id_alone_is_not_a_key(tmp_path, capsys):
+def test_call_id_alone_is_not_a_key(stores, capsys):
     """call_id repeats across vru+line: without --key the import must refuse, not merge calls."""
     args = [a for a in IMPORT if a not in ("--key", "vru+line,call_id")]
-    assert main(["--db", f"sqlite:///{tmp_path / 'x.db'}", "--lang", "en", *args, "--dry-run"]) == 2
+    assert main(["--db", stores.new("x"), "--lang", "en", *args, "--dry-run"]) == 2
     err = capsys.readouterr().err
     assert "share a key" in err and "--key" in err

@@ -16,8 +16,8 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def db(tmp_path):
-    return f"sqlite:///{tmp_path / 'cli.db'}"
+def db(stores):
+    return stores.new("cli")
 
 
 def test_import_then_query_then_undo(db, small_files):
@@ -76,3 +76,16 @@ def test_rejected_rows_are_reported_as_a_warning(db, tmp_path):
     out = run("--db", db, "--lang", "en", "import", str(path), "--kind", "calls", "--dry-run")
     assert out.returncode == 0, out.stderr
     assert "[warning] 1 row" in out.stdout and "rejected" in out.stdout
+
+
+@pytest.mark.parametrize("lang, text", [("zh", "内存不足"), ("en", "Out of memory")])
+def test_out_of_memory_is_a_message_not_a_traceback(db, small_files, monkeypatch, capsys, lang, text):
+    import ccdash.ingest.pipeline as pipeline
+    from ccdash.cli import main
+
+    def exhausted(*_args, **_kwargs):
+        raise MemoryError
+    monkeypatch.setattr(pipeline, "prepare_import", exhausted)
+    code = main(["--db", db, "--lang", lang, "import", str(small_files["calls"]), "--kind", "calls"])
+    err = capsys.readouterr().err
+    assert code == 3 and text in err and "Traceback" not in err

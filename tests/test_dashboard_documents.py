@@ -18,6 +18,7 @@ from ccdash.dashboards.documents import DashboardInvalid
 from ccdash.dashboards.migrations import MIGRATIONS
 from ccdash.findings import CcdashError
 from tests.conftest import CJK, ROOT
+from tests.actors import ADMIN, LEAD
 
 GOLDEN = ROOT / "tests" / "golden" / "dashboards"
 DEFAULT_IDS = ["ops_overview", "agent_performance", "wall"]
@@ -213,11 +214,11 @@ def test_a_dashboard_of_10_tabs_by_20_widgets_validates_and_11_tabs_do_not():
 # ---- the store ----
 
 def test_save_then_load_gives_the_same_document_and_each_save_is_a_new_version(engine):
-    first = docs.save_dashboard(engine, board(), user="王组长")
-    assert (first.version, first.source, first.updated_by, first.is_default) == (1, "store", "王组长", False)
+    first = docs.save_dashboard(engine, board(), actor=LEAD)
+    assert (first.version, first.source, first.updated_by, first.is_default) == (1, "store", LEAD.username, False)
     assert docs.load_dashboard(engine, "test_board") == docs.validate(board())
     changed = board(title={"zh": "测试看板二", "en": "Test board 2"}, refresh_s=120)
-    assert docs.save_dashboard(engine, changed, user="李组长").version == 2
+    assert docs.save_dashboard(engine, changed, actor=ADMIN).version == 2
     assert docs.load_dashboard(engine, "Test board 2") == docs.validate(changed)  # found by its English title
     assert docs.load_dashboard(engine, "测试看板二").refresh_s == 120
     assert [h["version"] for h in docs.dashboard_history(engine, "test_board")] == [1, 2]
@@ -225,63 +226,63 @@ def test_save_then_load_gives_the_same_document_and_each_save_is_a_new_version(e
 
 
 def test_restore_saves_an_earlier_version_as_the_newest(engine):
-    docs.save_dashboard(engine, board())
-    docs.save_dashboard(engine, board(refresh_s=600))
-    restored = docs.restore_dashboard(engine, "test_board", 1, user="王组长")
+    docs.save_dashboard(engine, board(), actor=ADMIN)
+    docs.save_dashboard(engine, board(refresh_s=600), actor=ADMIN)
+    restored = docs.restore_dashboard(engine, "test_board", 1, actor=LEAD)
     assert restored.version == 3 and docs.load_dashboard(engine, "test_board").refresh_s == 60
     with pytest.raises(CcdashError) as info:
-        docs.restore_dashboard(engine, "test_board", 9)
+        docs.restore_dashboard(engine, "test_board", 9, actor=ADMIN)
     assert "没有第 9 版" in info.value.message("zh") and "1、2、3" in info.value.message("zh")
     assert "no version 9" in info.value.message("en") and "1, 2, 3" in info.value.message("en")
 
 
 def test_a_save_over_a_newer_save_is_refused(engine):
-    docs.save_dashboard(engine, board(), user="王组长")
-    docs.save_dashboard(engine, board(refresh_s=90), user="李组长", base_version=1)
+    docs.save_dashboard(engine, board(), actor=LEAD)
+    docs.save_dashboard(engine, board(refresh_s=90), actor=ADMIN, base_version=1)
     with pytest.raises(CcdashError) as info:
-        docs.save_dashboard(engine, board(refresh_s=30), user="王组长", base_version=1)
+        docs.save_dashboard(engine, board(refresh_s=30), actor=LEAD, base_version=1)
     assert info.value.code == "dash.conflict"
-    assert "李组长" in info.value.message("zh") and "version 2" in info.value.message("en")
+    assert ADMIN.username in info.value.message("zh") and "version 2" in info.value.message("en")
     assert docs.load_dashboard(engine, "test_board").refresh_s == 90
 
 
 def test_an_invalid_document_is_not_saved(engine):
     with pytest.raises(DashboardInvalid):
-        docs.save_dashboard(engine, with_kpi_a(indicators=["nope"]))
+        docs.save_dashboard(engine, with_kpi_a(indicators=["nope"]), actor=ADMIN)
     assert [s.id for s in docs.list_dashboards(engine)] == DEFAULT_IDS
 
 
 def test_duplicate(engine):
-    copy_ = docs.duplicate_dashboard(engine, "运营总览", "my_ops", "我的运营总览", user="王组长")
+    copy_ = docs.duplicate_dashboard(engine, "运营总览", "my_ops", "我的运营总览", actor=LEAD)
     assert (copy_.id, copy_.version, copy_.title.zh) == ("my_ops", 1, "我的运营总览")
     mine, original = docs.load_dashboard(engine, "my_ops"), docs.load_dashboard(engine, "ops_overview")
     assert mine.widgets == original.widgets and mine.tabs == original.tabs and mine.title.zh == "我的运营总览"
     with pytest.raises(CcdashError) as info:
-        docs.duplicate_dashboard(engine, "my_ops", "wall", {"zh": "大屏二", "en": "Wall 2"})
+        docs.duplicate_dashboard(engine, "my_ops", "wall", {"zh": "大屏二", "en": "Wall 2"}, actor=ADMIN)
     assert info.value.code == "dash.exists" and "wall" in info.value.message("en")
 
 
 def test_defaults_cannot_be_deleted_but_an_override_can_and_the_default_comes_back(engine):
     with pytest.raises(CcdashError) as info:
-        docs.delete_dashboard(engine, "ops_overview")
+        docs.delete_dashboard(engine, "ops_overview", actor=ADMIN)
     assert "默认看板，不能删除" in info.value.message("zh") and "cannot be deleted" in info.value.message("en")
     override = docs.load_dashboard(engine, "ops_overview").model_copy(update={"refresh_s": 900})
-    saved = docs.save_dashboard(engine, override)
+    saved = docs.save_dashboard(engine, override, actor=ADMIN)
     assert saved.is_default and docs.load_dashboard(engine, "ops_overview").refresh_s == 900
     listed = {s.id: s for s in docs.list_dashboards(engine)}
     assert list(listed) == DEFAULT_IDS and listed["ops_overview"].source == "store"
-    back = docs.delete_dashboard(engine, "ops_overview")
+    back = docs.delete_dashboard(engine, "ops_overview", actor=ADMIN)
     assert back is not None and back.source == "default"
     assert docs.load_dashboard(engine, "ops_overview") == docs.default_dashboards()["ops_overview"]
 
 
 def test_delete_a_user_dashboard_and_save_it_again(engine):
-    docs.save_dashboard(engine, board())
-    assert docs.delete_dashboard(engine, "test_board") is None
+    docs.save_dashboard(engine, board(), actor=ADMIN)
+    assert docs.delete_dashboard(engine, "test_board", actor=ADMIN) is None
     with pytest.raises(CcdashError) as info:
         docs.load_dashboard(engine, "test_board")
     assert info.value.code == "dash.not_found"
-    assert docs.save_dashboard(engine, board()).version == 2  # numbering goes on; version 1 is kept
+    assert docs.save_dashboard(engine, board(), actor=ADMIN).version == 2  # numbering goes on; version 1 is kept
 
 
 def test_not_found_suggests_the_closest_name(engine):
@@ -306,7 +307,7 @@ def test_export_then_import_gives_the_same_document(engine):
     assert "grain: total" not in text  # defaults are left out
     assert "- [kpi_offered, kpi_answer_rate" in text  # a row on one line
     copy_ = docs.Dashboard.model_validate(yaml.safe_load(text) | {"id": "ops_copy"})
-    summary = docs.import_dashboard(engine, docs.export_dashboard(copy_), "运营总览.yaml", user="王组长")
+    summary = docs.import_dashboard(engine, docs.export_dashboard(copy_), "运营总览.yaml", actor=LEAD)
     assert summary.id == "ops_copy" and docs.load_dashboard(engine, "ops_copy") == copy_
     notes = docs.export_dashboard(docs.load_dashboard(engine, "agent_performance")).decode("utf-8")
     assert "zh: |" in notes  # a multi-line note as a block
@@ -315,12 +316,12 @@ def test_export_then_import_gives_the_same_document(engine):
 
 def test_import_json_gbk_and_version_1(engine):
     as_json = json.dumps(board(), ensure_ascii=False).encode("utf-8")
-    assert docs.import_dashboard(engine, as_json, "board.json").version == 1
+    assert docs.import_dashboard(engine, as_json, "board.json", actor=ADMIN).version == 1
     as_gbk = docs.export_dashboard(docs.validate(board(refresh_s=120))).decode("utf-8").encode("gb18030")
-    assert docs.import_dashboard(engine, as_gbk, "board.yaml").version == 2
+    assert docs.import_dashboard(engine, as_gbk, "board.yaml", actor=ADMIN).version == 2
     assert docs.load_dashboard(engine, "test_board").refresh_s == 120
     old = (GOLDEN / "v1_team_daily.yaml").read_bytes()
-    assert docs.import_dashboard(engine, old, "old.yaml").id == "team_daily"
+    assert docs.import_dashboard(engine, old, "old.yaml", actor=ADMIN).id == "team_daily"
     assert docs.load_dashboard(engine, "班组日看板").tabs[0].rows[0] == ["kpi_offered", "kpi_answer_rate",
                                                                        "kpi_service_level"]
 
@@ -335,7 +336,7 @@ def test_import_json_gbk_and_version_1(engine):
 ])
 def test_a_broken_file_gets_one_clear_message(engine, data, name, zh, en):
     with pytest.raises(CcdashError) as info:
-        docs.import_dashboard(engine, data, name)
+        docs.import_dashboard(engine, data, name, actor=ADMIN)
     assert info.value.code == "dash.bad_file"
     assert zh in info.value.message("zh") and name in info.value.message("zh")
     assert en in info.value.message("en") and not CJK.search(info.value.message("en"))
@@ -344,7 +345,7 @@ def test_a_broken_file_gets_one_clear_message(engine, data, name, zh, en):
 def test_an_imported_document_is_validated(engine):
     data = docs.export_dashboard(docs.Dashboard.model_validate(with_kpi_a(indicators=["nope"])))
     with pytest.raises(DashboardInvalid) as info:
-        docs.import_dashboard(engine, data, "x.yaml")
+        docs.import_dashboard(engine, data, "x.yaml", actor=ADMIN)
     assert "nope" in info.value.message("en") and [s.id for s in docs.list_dashboards(engine)] == DEFAULT_IDS
 
 

@@ -61,10 +61,15 @@ def test_viewer_in_english_with_filters(store):
 def test_wall_mode_has_no_menus_and_warns_when_stale(store):
     from streamlit.testing.v1 import AppTest
 
+    from ccdash.auth.wall import wall_token
+    from tests.actors import ADMIN
     from tests.test_pages import ROOT
+    engine = make_engine()
+    token = wall_token(engine, "wall", actor=ADMIN)  # a wall link is a token an administrator made
+    engine.dispose()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["wall"] = "1"
-    at.query_params["dashboard"] = "wall"
+    at.query_params["token"] = token
     at.run()
     assert not at.exception, at.exception
     assert not at.selectbox and not at.multiselect  # no language switch, no pickers

@@ -11,12 +11,13 @@ from ccdash.indicators.custom import catalog_with_custom
 from ccdash.store.db import make_engine
 from ccdash.store.info import data_date_range, default_period
 from tests.test_pages import app, sample_store, store  # noqa: F401  (fixtures: the sample month, a private copy)
+from tests.actors import ADMIN
 
 PAGE = "pages/explorer.py"
 
 
 def _month(store):
-    engine = make_engine(f"sqlite:///{store}")
+    engine = make_engine(store)
     try:
         return default_period(*data_date_range(engine))
     finally:
@@ -24,7 +25,7 @@ def _month(store):
 
 
 def _query(store, *args, **kwargs):
-    engine = make_engine(f"sqlite:///{store}")
+    engine = make_engine(store)
     try:
         return query(engine, *args, catalog=catalog_with_custom(engine), **kwargs)
     finally:
@@ -168,8 +169,9 @@ def test_an_invalid_param_shows_a_note_and_the_rest_still_works(store):
 
 def test_a_custom_indicator_is_explored_like_a_built_in_and_found_by_its_link(store):
     from ccdash.indicators.custom import save_custom
-    engine = make_engine(f"sqlite:///{store}")
-    save_custom(engine, "my_answer", "我的接通率", "My answer rate", "接通量 / 进线量", direction="higher", target=0.9)
+    engine = make_engine(store)
+    save_custom(engine, "my_answer", "我的接通率", "My answer rate", "接通量 / 进线量", direction="higher", target=0.9,
+                actor=ADMIN)
     engine.dispose()
     at = app("en", PAGE)
     picker = at.multiselect(key="exp_ind")

@@ -78,9 +78,9 @@ def test_store_info_on_empty_and_filled_store(engine, small_store):
         dimension_values(small_store, "caller")
 
 
-def test_empty_store_has_no_date_range(tmp_path):
+def test_empty_store_has_no_date_range(stores):
     from ccdash.store.db import make_engine
-    eng = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    eng = make_engine(stores.new("empty"))
     assert data_date_range(eng) is None
     assert dimension_values(eng, "team") == []
     eng.dispose()

@@ -40,6 +40,7 @@ from ccdash.indicators.formula import (
 )
 from ccdash.store.db import make_engine
 from tests.conftest import CALL_HEADERS, SMALL_CALLS, SMALL_STATES, write_xlsx
+from tests.actors import ADMIN
 
 D1, D2 = "2026-03-02", "2026-03-03"
 CATALOG = load_catalog()
@@ -48,7 +49,7 @@ NAN = math.nan
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
+def store(tmp_path_factory, module_stores):
     """The small hand-checked store, built once for this module (the same files as ``small_files``)."""
     from ccdash.ingest.pipeline import import_file
     folder = tmp_path_factory.mktemp("formula_store")
@@ -60,9 +61,9 @@ def store(tmp_path_factory):
         "agent_states": write_xlsx(folder / "states.xlsx", ["日期", "工号", "签入时长(秒)", "空闲时长(秒)", "小休时长(秒)",
                                                             "就餐时长(秒)", "总通话时长(秒)", "话后处理时长(秒)"], SMALL_STATES),
     }
-    engine = make_engine(f"sqlite:///{folder / 'store.db'}")
+    engine = make_engine(module_stores.new())
     for kind in ("roster", "calls", "agent_states"):
-        assert import_file(engine, files[kind], kind).prepared.ok
+        assert import_file(engine, files[kind], kind, actor=ADMIN).prepared.ok
     yield engine
     engine.dispose()
 

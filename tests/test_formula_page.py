@@ -9,6 +9,7 @@ from ccdash.indicators.compute import query, wide
 from ccdash.indicators.custom import catalog_with_custom
 from ccdash.store.db import make_engine
 from tests.test_pages import app, sample_store, store  # noqa: F401  (fixtures)
+from tests.actors import ADMIN
 
 
 def test_define_an_indicator_by_formula_and_use_it(store):
@@ -33,7 +34,7 @@ def test_define_an_indicator_by_formula_and_use_it(store):
     assert abs(got["answered_20s_rate"] - got["service_level"]) < 1e-12
     doc, _ = add_widget(load_dashboard(engine, "ops_overview"), "today",
                         Widget(kind="kpi", indicators=["answered_20s_rate"]))
-    save_dashboard(engine, doc)  # a dashboard may use it …
+    save_dashboard(engine, doc, actor=ADMIN)  # a dashboard may use it …
     at.selectbox(key="fx_delete_code").set_value("answered_20s_rate").run()
     at.button(key="fx_delete").click().run()
     assert at.error and ("ops_overview" in at.error[0].value or "运营总览" in at.error[0].value)  # … so it cannot be deleted
@@ -43,7 +44,7 @@ def test_define_an_indicator_by_formula_and_use_it(store):
 def test_edit_a_saved_indicator_makes_its_next_version(store):
     from ccdash.indicators.custom import custom_history, save_custom
     engine = make_engine()
-    save_custom(engine, "my_rate", "我的接通率", "My rate", "接通量 / 进线量", direction="higher", target=0.9)
+    save_custom(engine, "my_rate", "我的接通率", "My rate", "接通量 / 进线量", direction="higher", target=0.9, actor=ADMIN)
     at = app("en", "pages/formulas.py")
     at.selectbox(key="fx_delete_code").set_value("my_rate").run()
     at.button(key="fx_edit").click().run()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -12,9 +11,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import CALL_HEADERS, CJK, SMALL_CALLS
-from ccdash.sample import ensure_sample
+from tests.pagetools import signed_in
 from ccdash.store.db import make_engine
 from ccdash.store.info import data_date_range, default_period
+from tests.actors import ADMIN
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ("pages/dashboards.py", "pages/builder.py", "pages/indicators.py", "pages/formulas.py", "pages/alerts.py", "pages/reports.py",
@@ -28,29 +28,24 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture(scope="module")
-def sample_store(tmp_path_factory) -> Path:
-    """One store with the sample month, made once per module (the sample import takes seconds)."""
-    path = tmp_path_factory.mktemp("sample") / "store.db"
-    engine = make_engine(f"sqlite:///{path}")
-    assert ensure_sample(engine)
-    engine.dispose()
-    return path
+def sample_store(sample_url) -> str:
+    """The URL of the store with the sample month (made once per run, tests/conftest.py): read only."""
+    return sample_url
 
 
 @pytest.fixture
-def store(sample_store, tmp_path, monkeypatch) -> Path:
-    """A private copy of the sample store, which the app opens through CCDASH_DB_URL."""
-    path = tmp_path / "store.db"
-    for src in sample_store.parent.glob("store.db*"):
-        shutil.copy(src, tmp_path / src.name)
-    monkeypatch.setenv("CCDASH_DB_URL", f"sqlite:///{path}")
+def store(sample_store, stores, monkeypatch) -> str:
+    """The URL of a private copy of the sample store, which the app opens through CCDASH_DB_URL."""
+    url = stores.copy(sample_store)
+    monkeypatch.setenv("CCDASH_DB_URL", url)
     monkeypatch.chdir(ROOT)
-    return path
+    return url
 
 
 def app(lang: str = "zh", page: str = "pages/indicators.py") -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["lang"] = lang
+    signed_in(at)  # as an administrator: every page (tests/test_roles_pages.py checks the other roles)
     at.run()
     assert not at.exception, at.exception
     if page != "pages/dashboards.py":  # the first screen
@@ -121,7 +116,7 @@ def test_indicators_show_numbers_for_the_sample_month(store):
     assert all(v != "—" and any(ch.isdigit() for ch in v) for v in values), values
     assert values[1].endswith("%") and values[2].endswith("%") and values[3].endswith(" s")
     assert int(values[0].replace(",", "")) > 1000
-    engine = make_engine(f"sqlite:///{store}")
+    engine = make_engine(store)
     start, end = default_period(*data_date_range(engine))  # the sample month
     engine.dispose()
     assert start.day == 1 and (end + dt.timedelta(days=1)).day == 1
@@ -264,15 +259,15 @@ def test_indicators_every_grain_and_breakdown_runs(store):
     assert agents.str.contains(" ").any()  # "0101 徐刚": id and roster name
 
 
-def test_indicators_nothing_picked_and_empty_store(store, tmp_path, monkeypatch):
+def test_indicators_nothing_picked_and_empty_store(store, stores, monkeypatch):
     at = app("zh")
     at.multiselect(key="ind_codes").set_value([]).run()
     assert not at.exception and any("至少选择一个指标" in i for i in texts(at.info))
-    monkeypatch.setenv("CCDASH_DB_URL", f"sqlite:///{tmp_path / 'other.db'}")
+    monkeypatch.setenv("CCDASH_DB_URL", stores.new("other"))
     from ccdash.ingest.pipeline import prepare_import, run_import
     eng = make_engine()
     roster = (ROOT / "sample_data" / "roster.xlsx").read_bytes()
-    run_import(eng, prepare_import(roster, "roster.xlsx", "roster", engine=eng))  # not empty, but no calls
+    run_import(eng, prepare_import(roster, "roster.xlsx", "roster", engine=eng), actor=ADMIN)  # not empty, but no calls
     eng.dispose()
     at = app("en")
     assert any("no call data" in i for i in texts(at.info))
@@ -385,7 +380,7 @@ def test_the_sample_store_has_a_qa_queue_and_scores_to_analyse(store):
     """First start: a sampled week waits in the workbench (on a form chosen by business type, with its
     transcript) and the imported scores of the sample month fill the analysis page."""
     from ccdash.qa.sampling import queue
-    engine = make_engine(f"sqlite:///{store}")
+    engine = make_engine(store)
     waiting = queue(engine)
     engine.dispose()
     assert len(waiting) >= 60 and waiting["agent_id"].nunique() >= 30  # 2 per agent of the last week

@@ -18,6 +18,7 @@ from ccdash.qa.forms import (
     QaForm, check_form_set, choose_form, load_items, load_shipped_forms, normalize_business_type, parse_form,
     routes_of,
 )
+from tests.actors import LEAD
 
 SHIPPED = {"general", "debit_card_loss", "credit_card_activation", "points_redemption", "bill_inquiry", "complaint"}
 
@@ -307,14 +308,14 @@ def test_store_starts_with_the_shipped_forms(engine):
 
 def test_save_makes_version_2_and_keeps_version_1(engine):
     shipped = load_shipped_forms()["debit_card_loss"]
-    saved = forms_store.save_form(engine, _edited(shipped, pass_mark=85), user="lead")
+    saved = forms_store.save_form(engine, _edited(shipped, pass_mark=85), actor=LEAD)
     assert saved.version == 2 and saved.pass_mark == 85
     current = forms_store.current_forms(engine)["debit_card_loss"]
     assert current.version == 2 and current.pass_mark == 85
     old = forms_store.form_version(engine, "debit_card_loss", 1)
     assert old == shipped and old.pass_mark == 80  # unchanged
     assert forms_store.form_version(engine, "debit_card_loss", 2) == saved
-    third = forms_store.save_form(engine, saved.model_copy(update={"pass_mark": 90.0}), user="lead")
+    third = forms_store.save_form(engine, saved.model_copy(update={"pass_mark": 90.0}), actor=LEAD)
     assert third.version == 3
     assert forms_store.form_version(engine, "debit_card_loss", 2).pass_mark == 85
     assert [h["version"] for h in forms_store.form_history(engine, "debit_card_loss")] == [2, 3]
@@ -324,7 +325,7 @@ def test_save_makes_version_2_and_keeps_version_1(engine):
 
 
 def test_a_new_form_starts_at_version_1_and_routes(engine):
-    form = forms_store.save_form(engine, BASE, user="lead")
+    form = forms_store.save_form(engine, BASE, actor=LEAD)
     assert form.version == 1
     assert forms_store.choose_form_for(engine, "贷 款").form.id == "loan"
     assert forms_store.form_version(engine, "loan", 1) == form
@@ -332,12 +333,12 @@ def test_a_new_form_starts_at_version_1_and_routes(engine):
 
 def test_saved_form_is_validated(engine):
     with pytest.raises(CcdashError) as err:
-        forms_store.save_form(engine, broken(_set(["sections", 1, "items", 0, "code"], "loan_rate")), user="x")
+        forms_store.save_form(engine, broken(_set(["sections", 1, "items", 0, "code"], "loan_rate")), actor=LEAD)
     assert err.value.code == "qa.form_unknown_item"
 
 
 def test_delete_hides_and_save_restores(engine):
-    forms_store.delete_form(engine, "complaint", user="lead")
+    forms_store.delete_form(engine, "complaint", actor=LEAD)
     assert "complaint" not in forms_store.current_forms(engine)
     choice = forms_store.choose_form_for(engine, "投诉")
     assert choice.form.id == "general" and not choice.matched
@@ -345,67 +346,67 @@ def test_delete_hides_and_save_restores(engine):
     with pytest.raises(CcdashError) as err:
         forms_store.form_version(engine, "complaint", 2)  # the delete itself is no form version
     assert err.value.code == "qa.form_version_unknown"
-    restored = forms_store.restore_form(engine, "complaint", user="lead")
+    restored = forms_store.restore_form(engine, "complaint", actor=LEAD)
     assert restored.version == 3  # 1 shipped, 2 delete, 3 restored
     assert forms_store.choose_form_for(engine, "投诉").form.id == "complaint"
     with pytest.raises(CcdashError) as err:
-        forms_store.delete_form(engine, "nope", user="lead")
+        forms_store.delete_form(engine, "nope", actor=LEAD)
     assert err.value.code == "qa.form_unknown"
 
 
 def test_general_form_cannot_be_deleted_or_lose_its_flag(engine):
     with pytest.raises(CcdashError) as err:
-        forms_store.delete_form(engine, "general", user="lead")
+        forms_store.delete_form(engine, "general", actor=LEAD)
     assert err.value.code == "qa.form_general_delete" and "cannot be deleted" in err.value.message("en")
     general = load_shipped_forms()["general"]
     with pytest.raises(CcdashError) as err:
-        forms_store.save_form(engine, _edited(general, general=False), user="lead")
+        forms_store.save_form(engine, _edited(general, general=False), actor=LEAD)
     assert err.value.code == "qa.form_general_change"
     with pytest.raises(CcdashError) as err:
-        forms_store.save_form(engine, broken(lambda d: d.update(general=True)), user="lead")
+        forms_store.save_form(engine, broken(lambda d: d.update(general=True)), actor=LEAD)
     assert err.value.code == "qa.forms_general"
     assert "general" in forms_store.current_forms(engine)
 
 
 def test_route_overrides(engine):
-    forms_store.set_route(engine, "挂失", "complaint", user="lead")
+    forms_store.set_route(engine, "挂失", "complaint", actor=LEAD)
     assert forms_store.choose_form_for(engine, "挂 失").form.id == "complaint"
     assert forms_store.choose_form_for(engine, "借记卡挂失").form.id == "debit_card_loss"  # other routes kept
-    forms_store.set_route(engine, "挂失", "", user="lead")  # no form: falls back to general
+    forms_store.set_route(engine, "挂失", "", actor=LEAD)  # no form: falls back to general
     choice = forms_store.choose_form_for(engine, "挂失")
     assert choice.form.id == "general" and not choice.matched
     assert "挂失" not in forms_store.routes(engine)
-    forms_store.set_route(engine, "挂失", None, user="lead")  # back to what the forms declare
+    forms_store.set_route(engine, "挂失", None, actor=LEAD)  # back to what the forms declare
     assert forms_store.choose_form_for(engine, "挂失").form.id == "debit_card_loss"
     assert forms_store.route_overrides(engine) == []
-    forms_store.set_route(engine, "外汇", "bill_inquiry", user="lead")  # a new business type
+    forms_store.set_route(engine, "外汇", "bill_inquiry", actor=LEAD)  # a new business type
     assert forms_store.routes(engine)["外汇"] == "bill_inquiry"
     with pytest.raises(CcdashError) as err:
-        forms_store.set_route(engine, "挂失", "gone", user="lead")
+        forms_store.set_route(engine, "挂失", "gone", actor=LEAD)
     assert err.value.code == "qa.route_unknown_form" and "gone" in str(err.value)
     with pytest.raises(CcdashError) as err:
-        forms_store.set_route(engine, "  ", "complaint", user="lead")
+        forms_store.set_route(engine, "  ", "complaint", actor=LEAD)
     assert err.value.code == "qa.route_empty"
 
 
 def test_a_business_type_routed_elsewhere_must_be_moved_explicitly(engine):
     taken = broken(lambda d: d.update(business_types=["贷款", "挂失"]))
     with pytest.raises(CcdashError) as err:
-        forms_store.save_form(engine, taken, user="lead")
+        forms_store.save_form(engine, taken, actor=LEAD)
     assert err.value.code == "qa.route_taken"
     assert "debit_card_loss" in str(err.value) and "挂失" in err.value.message("en")
-    forms_store.save_form(engine, BASE, user="lead")
-    forms_store.set_route(engine, "挂失", "loan", user="lead")  # moved explicitly
-    saved = forms_store.save_form(engine, taken, user="lead")
+    forms_store.save_form(engine, BASE, actor=LEAD)
+    forms_store.set_route(engine, "挂失", "loan", actor=LEAD)  # moved explicitly
+    saved = forms_store.save_form(engine, taken, actor=LEAD)
     assert saved.version == 2
     assert forms_store.choose_form_for(engine, "挂失").form.id == "loan"
     with pytest.raises(CcdashError) as err:  # two forms declare it now: clearing the override is ambiguous
-        forms_store.set_route(engine, "挂失", None, user="lead")
+        forms_store.set_route(engine, "挂失", None, actor=LEAD)
     assert err.value.code == "qa.route_ambiguous"
 
 
 def test_routes_to_a_deleted_form_fall_back(engine):
-    forms_store.set_route(engine, "特殊投诉", "complaint", user="lead")
-    forms_store.delete_form(engine, "complaint", user="lead")
+    forms_store.set_route(engine, "特殊投诉", "complaint", actor=LEAD)
+    forms_store.delete_form(engine, "complaint", actor=LEAD)
     assert "特殊投诉" not in forms_store.routes(engine)
     assert not forms_store.choose_form_for(engine, "特殊投诉").matched

@@ -27,6 +27,7 @@ from ccdash.qa.store import evaluations, item_scores, load_evaluation
 from ccdash.store.imports import import_history, undo_import
 from ccdash.store.schema import RECORDS, qa_day, qa_item_scores
 from tests.conftest import write_xlsx
+from tests.actors import ADMIN
 
 D1, D2 = dt.date(2026, 3, 2), dt.date(2026, 3, 3)
 REC_HEADERS = ["录音编号", "通话ID", "坐席工号", "业务类型", "日期", "开始时间", "录音时长", "录音文件路径", "转写文本"]
@@ -71,7 +72,7 @@ def scores(engine) -> dict[str, float]:
 
 def test_recordings_with_chinese_headers_import(engine, tmp_path):
     path = write_xlsx(tmp_path / "rec.xlsx", REC_HEADERS, REC_ROWS)
-    outcome = import_file(engine, path, "recordings")
+    outcome = import_file(engine, path, "recordings", actor=ADMIN)
     m = outcome.prepared.mapping.columns
     assert (m["recording_id"], m["start_time"], m["rec_duration_s"], m["audio_url"], m["transcript"]) == (
         "录音编号", "开始时间", "录音时长", "录音文件路径", "转写文本")
@@ -94,8 +95,8 @@ def test_recordings_with_chinese_headers_import(engine, tmp_path):
 
 
 def test_qa_scores_import_into_evaluations(engine, tmp_path):
-    import_file(engine, write_xlsx(tmp_path / "rec.xlsx", REC_HEADERS, REC_ROWS), "recordings")
-    outcome = import_file(engine, qa_file(tmp_path), "qa_scores")
+    import_file(engine, write_xlsx(tmp_path / "rec.xlsx", REC_HEADERS, REC_ROWS), "recordings", actor=ADMIN)
+    outcome = import_file(engine, qa_file(tmp_path), "qa_scores", actor=ADMIN)
     assert (outcome.report["accepted"], outcome.report["rejected"]) == (8, 4)
     frame = evaluations(engine).set_index("recording_id")
     assert list(frame.index) == ["RC1", "RC2", "RC3"] and set(frame["purpose"]) == {"imported"}
@@ -130,7 +131,7 @@ def test_qa_scores_import_into_evaluations(engine, tmp_path):
 
 
 def test_rejected_qa_rows_are_reported_with_reasons(engine, tmp_path):
-    outcome = import_file(engine, qa_file(tmp_path), "qa_scores")
+    outcome = import_file(engine, qa_file(tmp_path), "qa_scores", actor=ADMIN)
     for lang, words in (("en", ["Points above the maximum: 12 > 10", "No max points", "Both the points and the item result are empty",
                                 "Negative points"]),
                         ("zh", ["得分超过满分：12 > 10", "满分为空", "得分和质检结果都为空", "得分为负数"])):
@@ -143,12 +144,12 @@ def test_rejected_qa_rows_are_reported_with_reasons(engine, tmp_path):
 
 def test_reimport_is_a_no_op_and_undo_removes_the_scores(engine, tmp_path):
     path = qa_file(tmp_path)  # written once: a second write may differ in its zip timestamps
-    first = import_file(engine, path, "qa_scores")
+    first = import_file(engine, path, "qa_scores", actor=ADMIN)
     before = evaluations(engine)
-    again = import_file(engine, path, "qa_scores")
+    again = import_file(engine, path, "qa_scores", actor=ADMIN)
     assert again.commit.status == "same_file" and again.commit.import_id == first.commit.import_id
     pd.testing.assert_frame_equal(evaluations(engine), before)
-    undo_import(engine, first.commit.import_id)
+    undo_import(engine, first.commit.import_id, actor=ADMIN)
     assert evaluations(engine).empty and item_scores(engine).empty
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(qa_day)).scalar() == 0
@@ -157,16 +158,16 @@ def test_reimport_is_a_no_op_and_undo_removes_the_scores(engine, tmp_path):
 
 
 def test_an_overlapping_export_replaces_scores_and_undo_restores_them(engine, tmp_path):
-    import_file(engine, qa_file(tmp_path), "qa_scores")
+    import_file(engine, qa_file(tmp_path), "qa_scores", actor=ADMIN)
     assert scores(engine)["RC1"] == pytest.approx(100 * 26 / 30)
     changed = [list(r) for r in QA_ROWS[:4]]
     changed[0][8], changed[0][10] = 0, None  # 开头语 now 0 of 5: fail (derived)
-    second = import_file(engine, qa_file(tmp_path, changed, "qa2.xlsx"), "qa_scores")
+    second = import_file(engine, qa_file(tmp_path, changed, "qa2.xlsx"), "qa_scores", actor=ADMIN)
     assert (second.commit.inserted, second.commit.updated) == (0, 4)
     assert len(evaluations(engine)) == 3  # replaced, not added
     assert scores(engine)["RC1"] == pytest.approx(100 * 21 / 30)
     assert totals(engine)["qa_pass_rate"] == pytest.approx(1 / 3)
-    undo_import(engine, second.commit.import_id)
+    undo_import(engine, second.commit.import_id, actor=ADMIN)
     assert scores(engine)["RC1"] == pytest.approx(100 * 26 / 30) and len(evaluations(engine)) == 3
     assert totals(engine)["qa_pass_rate"] == pytest.approx(2 / 3)
 
@@ -178,7 +179,7 @@ def test_the_import_stays_atomic_when_rebuilding_the_evaluations_fails(engine, t
         raise RuntimeError("disk full")
     monkeypatch.setattr(imported, "rebuild_imported", broken)
     with pytest.raises(RuntimeError):
-        import_file(engine, qa_file(tmp_path), "qa_scores")
+        import_file(engine, qa_file(tmp_path), "qa_scores", actor=ADMIN)
     assert import_history(engine).empty and evaluations(engine).empty
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(RECORDS["qa_scores"])).scalar() == 0
@@ -186,8 +187,8 @@ def test_the_import_stays_atomic_when_rebuilding_the_evaluations_fails(engine, t
 
 def test_qa_scores_need_a_score_column_and_a_date(engine, tmp_path):
     path = write_xlsx(tmp_path / "bare.xlsx", ["录音编号", "质检项", "质检员"], [["RC1", "开头语", "QA1"]])
-    outcome = import_file(engine, path, "qa_scores", dry_run=True)
+    outcome = import_file(engine, path, "qa_scores", dry_run=True, actor=ADMIN)
     messages = [f.message("en") for f in outcome.prepared.findings if f.level == "error"]
     assert any("Points" in m and "Start time" in m for m in messages), messages
     with pytest.raises(CcdashError):
-        import_file(engine, path, "qa_scores")
+        import_file(engine, path, "qa_scores", actor=ADMIN)

@@ -29,6 +29,7 @@ from ccdash.qa.scoring import ItemResult
 from ccdash.qa.store import save_evaluation
 from tests.conftest import write_xlsx
 from tests.test_qa_store import FORM
+from tests.actors import ADMIN
 
 QA = ["qa_evaluations", "qa_score", "qa_pass_rate", "qa_fatal_rate", "qa_item_fail_rate"]
 P, F, NA = ItemResult("pass"), ItemResult("fail"), ItemResult("na")
@@ -59,18 +60,18 @@ TOTAL = hand(5, 40 + 70 + 60 + 0 + 50, 60 + 70 + 70 + 70 + 60, 3, 1, 2, 18)
 def qa_store(engine, tmp_path):
     roster = write_xlsx(tmp_path / "roster.xlsx", ["工号", "姓名", "班组"],
                         [["A01", "张三", "T1"], ["A02", "李四", "T2"], ["A03", "王五", "T1"]])
-    import_file(engine, roster, "roster")
+    import_file(engine, roster, "roster", actor=ADMIN)
     for recording_id, agent, business, day, results in EVALS:
         save_evaluation(engine, recording={"recording_id": recording_id, "agent_id": agent,
                                            "business_type": business, "date": day},
-                        form=FORM, results=results, inspector="QA1", status="final")
+                        form=FORM, results=results, inspector="QA1", status="final", actor=ADMIN)
     save_evaluation(engine, recording={"recording_id": "R1", "agent_id": "A01", "business_type": "挂失",
                                        "date": "2026-03-02"}, form=FORM, inspector="QA2", status="final",
                     purpose="calibration", results={"greeting": F, "identity_check": F, "answer_accuracy": F,
-                                                    "soothe": F})
+                                                    "soothe": F}, actor=ADMIN)
     save_evaluation(engine, recording={"recording_id": "R6", "agent_id": "A03", "business_type": "激活",
                                        "date": "2026-03-03"}, form=FORM, inspector="QA1", status="draft",
-                    results={"greeting": F})
+                    results={"greeting": F}, actor=ADMIN)
     return engine
 
 
@@ -135,7 +136,7 @@ def test_filters_by_team_agent_and_business_type(qa_store):
 
 
 def test_queue_and_intervals_leave_qa_indicators_empty(qa_store, small_files):
-    import_file(qa_store, small_files["calls"], "calls")
+    import_file(qa_store, small_files["calls"], "calls", actor=ADMIN)
     got = wide(query(qa_store, ["answered", "qa_score"], "2026-03-02", "2026-03-02", "day", by="queue"), ["queue"])
     assert got["qa_score"].isna().all() and dict(zip(got["queue"], got["answered"])) == {"Q1": 2, "Q2": 1}
     got = wide(query(qa_store, ["offered", "qa_score"], "2026-03-02", "2026-03-02", "interval"))
@@ -145,7 +146,7 @@ def test_queue_and_intervals_leave_qa_indicators_empty(qa_store, small_files):
 
 
 def test_qa_and_call_indicators_side_by_side_by_agent(qa_store, small_files):
-    import_file(qa_store, small_files["calls"], "calls")
+    import_file(qa_store, small_files["calls"], "calls", actor=ADMIN)
     got = wide(query(qa_store, ["handled", "qa_score", "qa_evaluations"], "2026-03-02", "2026-03-03", "total",
                      by="agent"), ["agent"]).set_index("agent")
     assert got.loc["A01", "handled"] == 3 and got.loc["A02", "handled"] == 3
@@ -166,7 +167,7 @@ def test_a_dashboard_widget_shows_qa_indicators(qa_store):
 
 def test_a_new_roster_relabels_the_qa_history(qa_store, tmp_path):
     moved = write_xlsx(tmp_path / "roster2.xlsx", ["工号", "姓名", "班组"], [["A03", "王五", "T2"]])
-    import_file(qa_store, moved, "roster")  # A03 moves to T2: its past scores follow (as for calls)
+    import_file(qa_store, moved, "roster", actor=ADMIN)  # A03 moves to T2: its past scores follow (as for calls)
     got = by(qa_store, "team")
     check(got.loc["T1"], BY_AGENT["A01"])
     check(got.loc["T2"], hand(3, 60 + 50, 140 + 60, 2, 1, 2, 11))

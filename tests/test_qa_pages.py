@@ -20,6 +20,8 @@ from ccdash.qa.store import evaluations, load_evaluation
 from ccdash.store.db import make_engine
 from ccdash.store.schema import qa_item_scores
 from tests.conftest import ROOT, write_xlsx
+from tests.pagetools import signed_in
+from tests.actors import ADMIN, LEAD
 
 HEADERS = ["录音编号", "通话ID", "坐席工号", "坐席姓名", "业务类型", "开始时间", "录音时长", "转写文本"]
 LOSS_TEXT = ("坐席：您好，很高兴为您服务，我是 1024 号客服。\n客户：我的借记卡丢了。\n"
@@ -34,14 +36,15 @@ RECORDINGS = [  # one agent, in time order: the queue follows it
 
 
 @pytest.fixture
-def qa_store(tmp_path, monkeypatch):
-    path = tmp_path / "store.db"
-    engine = make_engine(f"sqlite:///{path}")
-    report = import_file(engine, write_xlsx(tmp_path / "录音导出.xlsx", HEADERS, RECORDINGS), "recordings").report
+def qa_store(tmp_path, stores, monkeypatch):
+    url = stores.new()
+    engine = make_engine(url)
+    report = import_file(engine, write_xlsx(tmp_path / "录音导出.xlsx", HEADERS, RECORDINGS), "recordings",
+                         actor=ADMIN).report
     assert report["accepted"] == 4, report
     picks = sampling.draw_random(sampling_frame(engine), per_agent=4, d0="2026-03-02", d1="2026-03-08", seed=1)
-    assert sampling.save_sample(engine, picks, batch="2026-W10", d0="2026-03-02", d1="2026-03-08") == 4
-    monkeypatch.setenv("CCDASH_DB_URL", f"sqlite:///{path}")
+    assert sampling.save_sample(engine, picks, batch="2026-W10", d0="2026-03-02", d1="2026-03-08", actor=ADMIN) == 4
+    monkeypatch.setenv("CCDASH_DB_URL", url)
     monkeypatch.chdir(ROOT)
     return engine
 
@@ -54,6 +57,7 @@ def sampling_frame(engine):
 def app(lang: str, page: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["lang"] = lang
+    signed_in(at)  # as an administrator: every page (tests/test_roles_pages.py checks the other roles)
     at.run()
     assert not at.exception, at.exception
     at.switch_page(page).run()
@@ -135,7 +139,7 @@ def test_submit_stores_one_row_per_item_and_a_form_edit_leaves_it_unchanged(qa_s
     doc = form.doc()
     doc["pass_mark"] = 40
     doc["sections"][0]["items"][0]["max_points"] = 10
-    saved = forms_store.save_form(engine, doc, user="组长")
+    saved = forms_store.save_form(engine, doc, actor=LEAD)
     assert saved.version == form.version + 1
     after = load_evaluation(engine, eid)
     assert after["form_version"] == form.version and after["score"] == before["score"]

@@ -20,6 +20,7 @@ import pytest
 from ccdash.ingest.pipeline import import_file
 from ccdash.qa.recordings import COLUMNS, get_recording, list_recordings
 from tests.conftest import CALL_HEADERS, SMALL_CALLS, write_xlsx
+from tests.actors import ADMIN
 
 REC_HEADERS = ["录音编号", "通话ID", "坐席工号", "坐席姓名", "业务类型", "开始时间", "录音时长", "录音文件路径", "转写文本"]
 REC_ROWS = [
@@ -41,7 +42,7 @@ def store(engine, tmp_path):
         (write_xlsx(tmp_path / "recordings.xlsx", REC_HEADERS, REC_ROWS), "recordings"),
     ]
     for path, kind in files:
-        outcome = import_file(engine, path, kind)
+        outcome = import_file(engine, path, kind, actor=ADMIN)
         assert outcome.prepared.ok, [f.message("en") for f in outcome.prepared.findings]
         assert outcome.report["rejected"] == 0
     return engine
@@ -109,7 +110,8 @@ def test_an_empty_store(engine):
 
 def test_reimported_recordings_replace_the_old_version(store, tmp_path):
     rows = [REC_ROWS[3][:4] + ["信用卡激活"] + REC_ROWS[3][5:]]
-    outcome = import_file(store, write_xlsx(tmp_path / "recordings2.xlsx", REC_HEADERS, rows), "recordings")
+    outcome = import_file(store, write_xlsx(tmp_path / "recordings2.xlsx", REC_HEADERS, rows), "recordings",
+                          actor=ADMIN)
     assert outcome.prepared.ok
     recs = list_recordings(store).set_index("recording_id")
     assert recs.loc["R-ONLY", "business_type"] == "信用卡激活" and len(recs) == 7
@@ -123,7 +125,7 @@ def test_the_sample_exports_import_cleanly(engine):
     from tests.conftest import ROOT
 
     for name, kind, rows in (("recordings.xlsx", "recordings", 600), ("qa_scores.xlsx", "qa_scores", 2083)):
-        outcome = import_file(engine, ROOT / "sample_data" / name, kind)
+        outcome = import_file(engine, ROOT / "sample_data" / name, kind, actor=ADMIN)
         assert outcome.prepared.ok and outcome.report["rejected"] == 0 and outcome.report["accepted"] == rows
     recs = list_recordings(engine)
     assert len(recs) == 600 and set(recs["source"]) == {"recordings"}

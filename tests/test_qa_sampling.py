@@ -19,6 +19,7 @@ from ccdash.qa.sampling import (
 )
 from ccdash.store.schema import qa_evaluations, qa_samples
 from tests.conftest import CALL_HEADERS, SMALL_CALLS, write_xlsx
+from tests.actors import ADMIN, LEAD
 
 D0, D1 = "2026-10-05", "2026-10-11"  # a Monday..Sunday week; two slices split at Thu 10-08 12:00
 
@@ -162,7 +163,7 @@ def rec_store(engine, tmp_path):
     calls = write_xlsx(tmp_path / "calls.xlsx", [*CALL_HEADERS, "录音编号"], rows)
     roster = write_xlsx(tmp_path / "roster.xlsx", ["工号", "姓名", "班组"], [["A01", "张三", "T1"], ["A02", "李四", "T2"]])
     for path, kind in ((roster, "roster"), (calls, "calls")):
-        assert import_file(engine, path, kind).prepared.ok
+        assert import_file(engine, path, kind, actor=ADMIN).prepared.ok
     return engine
 
 
@@ -179,28 +180,28 @@ def _sample_rows(engine) -> pd.DataFrame:
 
 
 def test_save_sample_refuses_a_second_regular_sample_but_allows_calibration(rec_store):
-    n = save_sample(rec_store, _picks(["RECC001", "RECC002"], "王"), batch="W41", purpose="regular", user="lead",
+    n = save_sample(rec_store, _picks(["RECC001", "RECC002"], "王"), batch="W41", purpose="regular", actor=LEAD,
                     d0="2026-03-02", d1=dt.date(2026, 3, 8))
     assert n == 2
     rows = _sample_rows(rec_store)
     assert rows[["recording_id", "batch", "reason", "purpose", "inspector", "period_start", "period_end",
                  "created_by"]].values.tolist() == [
-        ["RECC001", "W41", "random", "regular", "王", "2026-03-02", "2026-03-08", "lead"],
-        ["RECC002", "W41", "random", "regular", "王", "2026-03-02", "2026-03-08", "lead"]]
+        ["RECC001", "W41", "random", "regular", "王", "2026-03-02", "2026-03-08", LEAD.username],
+        ["RECC002", "W41", "random", "regular", "王", "2026-03-02", "2026-03-08", LEAD.username]]
     assert already_sampled(rec_store) == {"RECC001", "RECC002"}
 
     with pytest.raises(CcdashError) as err:
-        save_sample(rec_store, _picks(["RECC004", "RECC002"]), batch="W42", purpose="regular", user="lead")
+        save_sample(rec_store, _picks(["RECC004", "RECC002"]), batch="W42", purpose="regular", actor=LEAD)
     assert err.value.code == "qa.sample_twice"
     assert "RECC002" in err.value.message("en") and "1" in str(err.value)
     assert len(_sample_rows(rec_store)) == 2  # nothing of the refused batch was written
     with pytest.raises(CcdashError):  # the same recording twice in one batch
-        save_sample(rec_store, _picks(["RECC004", "RECC004"]), batch="W42", purpose="regular")
+        save_sample(rec_store, _picks(["RECC004", "RECC004"]), batch="W42", purpose="regular", actor=ADMIN)
 
-    assert save_sample(rec_store, _picks(["RECC002"], "李"), batch="cal", purpose="calibration") == 1
+    assert save_sample(rec_store, _picks(["RECC002"], "李"), batch="cal", purpose="calibration", actor=ADMIN) == 1
     assert already_sampled(rec_store) == {"RECC001", "RECC002"}  # calibration does not count
     with pytest.raises(CcdashError) as err:
-        save_sample(rec_store, _picks(["RECC004"]), batch="x", purpose="audit")
+        save_sample(rec_store, _picks(["RECC004"]), batch="x", purpose="audit", actor=ADMIN)
     assert err.value.code == "qa.sample_purpose"
 
 
@@ -216,26 +217,26 @@ def test_already_sampled_counts_recordings_scored_outside_a_sample(rec_store):
     _evaluation(rec_store, "RECC008", "王", "final", purpose="calibration")
     assert already_sampled(rec_store) == {"RECC007"}
     with pytest.raises(CcdashError):
-        save_sample(rec_store, _picks(["RECC007"]), batch="W", purpose="regular")
+        save_sample(rec_store, _picks(["RECC007"]), batch="W", purpose="regular", actor=ADMIN)
 
 
 def test_calibration_sample_gives_each_recording_to_each_inspector(rec_store):
-    assert calibration_sample(rec_store, ["RECC001", "RECC004"], ["王", "李", "王"], user="lead", batch="cal-1") == 4
+    assert calibration_sample(rec_store, ["RECC001", "RECC004"], ["王", "李", "王"], actor=LEAD, batch="cal-1") == 4
     rows = _sample_rows(rec_store)
     assert sorted(zip(rows["recording_id"], rows["inspector"])) == [
         ("RECC001", "李"), ("RECC001", "王"), ("RECC004", "李"), ("RECC004", "王")]
     assert set(rows["purpose"]) == {"calibration"} and set(rows["reason"]) == {"manual"}
-    assert calibration_sample(rec_store, ["RECC001"], ["王", "李"], batch="cal-2") == 2  # again: allowed
+    assert calibration_sample(rec_store, ["RECC001"], ["王", "李"], batch="cal-2", actor=ADMIN) == 2  # again: allowed
     with pytest.raises(CcdashError) as err:
-        calibration_sample(rec_store, ["RECC001"], ["王"], batch="cal-3")
+        calibration_sample(rec_store, ["RECC001"], ["王"], batch="cal-3", actor=ADMIN)
     assert err.value.code == "qa.calibration_inspectors"
 
 
 def test_queue_statuses_and_order(rec_store):
     save_sample(rec_store, assign(_picks(["RECC008", "RECC001", "RECC006", "RECC002"]), ["王"]), batch="W1",
-                purpose="regular")
-    save_sample(rec_store, _picks(["RECC004"]), batch="W0", purpose="regular")  # unassigned
-    calibration_sample(rec_store, ["RECC007"], ["王", "李"], batch="W2")
+                purpose="regular", actor=ADMIN)
+    save_sample(rec_store, _picks(["RECC004"]), batch="W0", purpose="regular", actor=ADMIN)  # unassigned
+    calibration_sample(rec_store, ["RECC007"], ["王", "李"], batch="W2", actor=ADMIN)
     draft = _evaluation(rec_store, "RECC001", "王", "draft")
     _evaluation(rec_store, "RECC002", "王", "final")
     _evaluation(rec_store, "RECC006", "李", "final")  # another inspector's score does not finish 王's sample

@@ -20,6 +20,7 @@ from ccdash.qa.store import (
     ITEM_SCORE_COLUMNS, draft_for, evaluations, item_results, item_scores, load_evaluation, save_evaluation,
 )
 from ccdash.store.schema import qa_day, qa_evaluations, qa_item_scores
+from tests.actors import ADMIN, LEAD
 
 FORM_DOC = {
     "schema_version": 1, "id": "test_form", "version": 1, "name": {"zh": "测试质检表", "en": "Test form"},
@@ -48,7 +49,7 @@ def rec(recording_id: str = "R1", agent: str = "A01", business_type: str = "挂�
 
 def save(engine, results, *, status="final", recording=None, inspector="QA1", form=FORM, **kw) -> int:
     return save_evaluation(engine, recording=recording or rec(), form=form, results=results, inspector=inspector,
-                           status=status, **kw)
+                           status=status, **kw, actor=ADMIN)
 
 
 def stored_items(engine, evaluation_id: int) -> dict[str, dict]:
@@ -142,7 +143,7 @@ def test_bad_arguments_are_refused_with_messages(engine):
 
 
 def test_a_form_edit_after_scoring_leaves_the_old_score_unchanged(engine):
-    v1 = forms_store.save_form(engine, FORM_DOC, user="lead")
+    v1 = forms_store.save_form(engine, FORM_DOC, actor=LEAD)
     results = {"greeting": part(5), "identity_check": P, "answer_accuracy": P, "soothe": P}
     old = save(engine, results, form=v1)
     before = (stored_items(engine, old), load_evaluation(engine, old)["score"])
@@ -152,7 +153,7 @@ def test_a_form_edit_after_scoring_leaves_the_old_score_unchanged(engine):
             {"code": "greeting", "label": {"zh": "开头语（新）", "en": "Greeting (new)"}, "max_points": 20, "weight": 3},
             {"code": "identity_check", "max_points": 10, "fatal": True}]},
         FORM_DOC["sections"][1]]}
-    v2 = forms_store.save_form(engine, edited, user="lead")
+    v2 = forms_store.save_form(engine, edited, actor=LEAD)
     assert (v1.version, v2.version) == (1, 2)
     ev = load_evaluation(engine, old)
     assert (stored_items(engine, old), ev["score"]) == before  # rows and score as they were
@@ -169,7 +170,7 @@ def test_a_form_edit_after_scoring_leaves_the_old_score_unchanged(engine):
 # --- queries ------------------------------------------------------------------------------------------
 
 def test_item_scores_are_final_only_with_the_current_team(engine, small_files):
-    import_file(engine, small_files["roster"], "roster")  # A01 → T1, A02 → T2
+    import_file(engine, small_files["roster"], "roster", actor=ADMIN)  # A01 → T1, A02 → T2
     full = {"greeting": P, "identity_check": P, "answer_accuracy": part(15), "soothe": NA}
     a = save(engine, full)
     save(engine, full, recording=rec("R2", agent="A02", date="2026-03-03"), status="final", inspector="QA2")
@@ -215,16 +216,16 @@ def test_an_appeal_changed_rescores_the_call_and_keeps_the_history(engine):
     eid = save(engine, {"greeting": P, "identity_check": P, "answer_accuracy": part(10), "soothe": F})
     assert load_evaluation(engine, eid)["score"] == pytest.approx(100 * 40 / 70)  # 10 + 10 + 10 × 2 + 0
     with pytest.raises(CcdashError) as err:
-        file_appeal(engine, eid, "anti_fraud", "不在表上", agent_id="A01")
+        file_appeal(engine, eid, "anti_fraud", "不在表上", agent_id="A01", actor=ADMIN)
     assert err.value.code == "qa.appeal_no_item"
-    appeal = file_appeal(engine, eid, "soothe", "客户情绪平稳，无需安抚", agent_id="")
+    appeal = file_appeal(engine, eid, "soothe", "客户情绪平稳，无需安抚", agent_id="", actor=ADMIN)
     with pytest.raises(CcdashError) as err:  # one open appeal per item
-        file_appeal(engine, eid, "soothe", "再申诉", agent_id="A01")
+        file_appeal(engine, eid, "soothe", "再申诉", agent_id="A01", actor=ADMIN)
     assert err.value.code == "qa.appeal_open"
     assert appeals(engine, "open")[["id", "agent_id", "item_code", "result"]].values.tolist() == [
         [appeal, "A01", "soothe", "fail"]]
     version = store_version(engine)
-    out = decide_appeal(engine, appeal, "changed", new=ItemResult("na"), note="同意：不适用", user="lead")
+    out = decide_appeal(engine, appeal, "changed", new=ItemResult("na"), note="同意：不适用", actor=LEAD)
     # soothe N/A: 40 of 60 → 66.67, still below 80
     assert out["score"] == pytest.approx(100 * 40 / 60) and out["passed"] is False
     ev = load_evaluation(engine, eid)
@@ -233,16 +234,17 @@ def test_an_appeal_changed_rescores_the_call_and_keeps_the_history(engine):
     assert item["result"] == "na" and item["points"] != item["points"]  # NaN: no points for N/A
     history = ev["history"]
     assert history[["item_code", "old_result", "old_points", "new_result", "reason", "changed_by"]].values.tolist() == [
-        ["soothe", "fail", 0.0, "na", "同意：不适用", "lead"]]
+        ["soothe", "fail", 0.0, "na", "同意：不适用", LEAD.username]]
     assert history["new_points"].isna().all()
-    assert ev["appeals"][["status", "decision_note", "decided_by"]].values.tolist() == [["changed", "同意：不适用", "lead"]]
+    assert ev["appeals"][["status", "decision_note", "decided_by"]].values.tolist() == [
+        ["changed", "同意：不适用", LEAD.username]]
     assert qa_day_rows(engine)[0]["qa_items_applicable"] == 3 and store_version(engine) != version
     with pytest.raises(CcdashError) as err:
-        decide_appeal(engine, appeal, "upheld", note="", user="lead")
+        decide_appeal(engine, appeal, "upheld", note="", actor=LEAD)
     assert err.value.code == "qa.appeal_decided"
     # a second appeal on the partial item: raised to pass → 60 of 60 = 100, passes
-    second = file_appeal(engine, eid, "answer_accuracy", "已完整解答", agent_id="A01")
-    out = decide_appeal(engine, second, "changed", new=ItemResult("pass"), note="改判合格", user="lead2")
+    second = file_appeal(engine, eid, "answer_accuracy", "已完整解答", agent_id="A01", actor=ADMIN)
+    out = decide_appeal(engine, second, "changed", new=ItemResult("pass"), note="改判合格", actor=ADMIN)
     assert out == {"score": 100.0, "passed": True, "fatal": False}
     assert qa_day_rows(engine)[0]["qa_passed"] == 1
     assert len(load_evaluation(engine, eid)["history"]) == 2
@@ -250,11 +252,11 @@ def test_an_appeal_changed_rescores_the_call_and_keeps_the_history(engine):
 
 def test_an_appeal_to_fail_a_fatal_item_zeroes_the_call(engine):
     eid = save(engine, {"greeting": P, "identity_check": P, "answer_accuracy": P, "soothe": P})
-    appeal = file_appeal(engine, eid, "identity_check", "复核发现未核身", agent_id="A01")
+    appeal = file_appeal(engine, eid, "identity_check", "复核发现未核身", agent_id="A01", actor=ADMIN)
     with pytest.raises(CcdashError) as err:  # a fatal item is pass/fail only: scoring refuses partial
-        decide_appeal(engine, appeal, "changed", new=part(5), note="", user="lead")
+        decide_appeal(engine, appeal, "changed", new=part(5), note="", actor=LEAD)
     assert err.value.code == "qa.score_partial_not_allowed"
-    out = decide_appeal(engine, appeal, "changed", new=ItemResult("fail"), note="复核改判", user="lead")
+    out = decide_appeal(engine, appeal, "changed", new=ItemResult("fail"), note="复核改判", actor=LEAD)
     assert out == {"score": 0.0, "passed": False, "fatal": True}
     row = qa_day_rows(engine)[0]
     assert (row["qa_fatal"], row["qa_earned_w"], row["qa_possible_w"], row["qa_items_failed"]) == (1, 0, 70, 1)
@@ -263,11 +265,11 @@ def test_an_appeal_to_fail_a_fatal_item_zeroes_the_call(engine):
 def test_an_appeal_upheld_changes_nothing_but_the_appeal(engine):
     eid = save(engine, {"greeting": F, "identity_check": P, "answer_accuracy": P, "soothe": P})
     before = (stored_items(engine, eid), load_evaluation(engine, eid)["score"], qa_day_rows(engine))
-    appeal = file_appeal(engine, eid, "greeting", "我说了开头语", agent_id="A01")
+    appeal = file_appeal(engine, eid, "greeting", "我说了开头语", agent_id="A01", actor=ADMIN)
     with pytest.raises(CcdashError) as err:
-        decide_appeal(engine, appeal, "changed", new=ItemResult("fail"), note="", user="lead")
+        decide_appeal(engine, appeal, "changed", new=ItemResult("fail"), note="", actor=LEAD)
     assert err.value.code == "qa.appeal_unchanged"
-    decide_appeal(engine, appeal, "upheld", note="录音中没有开头语", user="lead")
+    decide_appeal(engine, appeal, "upheld", note="录音中没有开头语", actor=LEAD)
     assert (stored_items(engine, eid), load_evaluation(engine, eid)["score"], qa_day_rows(engine)) == before
     assert load_evaluation(engine, eid)["history"].empty
     assert appeals(engine)[["status", "decision_note"]].values.tolist() == [["upheld", "录音中没有开头语"]]
@@ -280,24 +282,24 @@ def test_appeals_only_on_final_regular_scores(engine):
                  inspector="QA2", purpose="calibration")
     for eid, code in ((draft, "qa.appeal_not_final"), (calib, "qa.appeal_not_regular"), (999, "qa.eval_missing")):
         with pytest.raises(CcdashError) as err:
-            file_appeal(engine, eid, "greeting", "理由", agent_id="A01")
+            file_appeal(engine, eid, "greeting", "理由", agent_id="A01", actor=ADMIN)
         assert err.value.code == code
     with pytest.raises(CcdashError) as err:
-        file_appeal(engine, calib, "greeting", "  ", agent_id="A01")
+        file_appeal(engine, calib, "greeting", "  ", agent_id="A01", actor=ADMIN)
     assert err.value.code == "qa.appeal_no_reason"
     with pytest.raises(CcdashError) as err:
-        decide_appeal(engine, 42, "upheld", note="", user="lead")
+        decide_appeal(engine, 42, "upheld", note="", actor=LEAD)
     assert err.value.code == "qa.appeal_missing"
 
 
 def test_an_appeal_rescores_on_the_stored_form_version_after_an_edit(engine):
-    v1 = forms_store.save_form(engine, {**FORM_DOC, "pass_mark": 60}, user="lead")
+    v1 = forms_store.save_form(engine, {**FORM_DOC, "pass_mark": 60}, actor=LEAD)
     eid = save(engine, {"greeting": F, "identity_check": P, "answer_accuracy": part(5), "soothe": P}, form=v1)
     assert load_evaluation(engine, eid)["score"] == pytest.approx(100 * 30 / 70)
     forms_store.save_form(engine, {**FORM_DOC, "pass_mark": 95, "sections": [
-        {"title": {"zh": "开场", "en": "Opening"}, "items": [{"code": "greeting", "max_points": 50}]}]}, user="lead")
-    appeal = file_appeal(engine, eid, "greeting", "有开头语", agent_id="A01")
-    out = decide_appeal(engine, appeal, "changed", new=ItemResult("pass"), note="", user="lead")
+        {"title": {"zh": "开场", "en": "Opening"}, "items": [{"code": "greeting", "max_points": 50}]}]}, actor=LEAD)
+    appeal = file_appeal(engine, eid, "greeting", "有开头语", agent_id="A01", actor=ADMIN)
+    out = decide_appeal(engine, appeal, "changed", new=ItemResult("pass"), note="", actor=LEAD)
     # on version 1: 10 + 10 + 10 + 10 = 40 of 70 = 57.1, below version 1's pass mark 60 (not 95, not max 50)
     assert out["score"] == pytest.approx(100 * 40 / 70) and out["passed"] is False
     with engine.connect() as conn:

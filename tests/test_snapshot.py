@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from ccdash.cli import main
 from ccdash.dashboards.data import widget_data
 from ccdash.dashboards.model import Dashboard, Tab, Text, Widget, WidgetOptions
 from ccdash.dashboards.summary import tab_summary
-from tests.conftest import TEST_DB_URL
 
 D2 = dt.date(2026, 3, 3)
 
@@ -20,9 +17,8 @@ def png_size(data: bytes) -> tuple[int, int]:
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
-@pytest.mark.skipif(bool(TEST_DB_URL), reason="uses the SQLite file of the store")
 def test_cli_snapshot_writes_the_tab_png(small_store, tmp_path, capsys):
-    url = str(small_store.url)
+    url = small_store.url.render_as_string(hide_password=False)
     out = tmp_path / "ops.png"
     assert main(["--db", url, "snapshot", "--dashboard", "运营总览", "--tab", "今日概况", "--date", "2026-03-03",
                  "--out", str(out)]) == 0

@@ -12,6 +12,7 @@ from ccdash.findings import CcdashError
 from ccdash.indicators.targets import (
     delete_target, list_targets, set_target, target_for, target_history, thresholds_for,
 )
+from tests.actors import ADMIN, LEAD
 
 
 def test_catalog_default_when_nothing_is_stored(engine):
@@ -21,9 +22,9 @@ def test_catalog_default_when_nothing_is_stored(engine):
 
 
 def test_resolution_order_team_or_queue_then_all_then_catalog(engine):
-    set_target(engine, "answer_rate", 0.85, warning=0.8, critical=0.75, user="王组长")
-    set_target(engine, "answer_rate", 0.95, team="T1")
-    set_target(engine, "answer_rate", 0.92, queue="Q1")
+    set_target(engine, "answer_rate", 0.85, warning=0.8, critical=0.75, actor=LEAD)
+    set_target(engine, "answer_rate", 0.95, team="T1", actor=ADMIN)
+    set_target(engine, "answer_rate", 0.92, queue="Q1", actor=ADMIN)
 
     assert target_for(engine, "answer_rate", team="T1") == Threshold(target=0.95, direction="higher")
     assert target_for(engine, "answer_rate", queue="Q1").target == 0.92
@@ -33,49 +34,49 @@ def test_resolution_order_team_or_queue_then_all_then_catalog(engine):
     assert everyone == Threshold(target=0.85, warning=0.8, critical=0.75, direction="higher")
     assert target_for(engine, "answer_rate") == everyone
 
-    delete_target(engine, "answer_rate", team="T1")
+    delete_target(engine, "answer_rate", team="T1", actor=ADMIN)
     assert target_for(engine, "answer_rate", team="T1").target == 0.85
-    delete_target(engine, "answer_rate")
+    delete_target(engine, "answer_rate", actor=ADMIN)
     assert target_for(engine, "answer_rate", team="T1").target == 0.9  # back to the catalog's default
     assert target_for(engine, "answer_rate", queue="Q1").target == 0.92
 
 
 def test_thresholds_drive_the_dashboard_status_rule(engine):
-    set_target(engine, "answer_rate", 0.9, warning=0.85, critical=0.8)
+    set_target(engine, "answer_rate", 0.9, warning=0.85, critical=0.8, actor=ADMIN)
     rule = target_for(engine, "answer_rate")
     assert [status(v, "answer_rate", rule) for v in (0.95, 0.87, 0.82, 0.7)] == ["good", "good", "warning", "critical"]
-    set_target(engine, "aht", 280)  # only a target: amber up to 5 % worse (294 s)
+    set_target(engine, "aht", 280, actor=ADMIN)  # only a target: amber up to 5 % worse (294 s)
     rule = target_for(engine, "aht")
     assert [status(v, "aht", rule) for v in (270, 290, 300)] == ["good", "warning", "critical"]
 
 
 def test_set_replaces_keeps_history_and_lists(engine):
-    set_target(engine, "接通率", "92%", user="a")  # a name and a percentage are accepted
-    row = set_target(engine, "answer_rate", 0.93, user="b")
+    set_target(engine, "接通率", "92%", actor=LEAD)  # a name and a percentage are accepted
+    row = set_target(engine, "answer_rate", 0.93, actor=ADMIN)
     assert (row.code, row.scope, row.scope_value, row.target, row.version) == ("answer_rate", "all", "", 0.93, 2)
-    set_target(engine, "aht", 320, queue="Q2", user="c")
-    set_target(engine, "aht", 290, team="T1")
-    set_target(engine, "aht", 300)
+    set_target(engine, "aht", 320, queue="Q2", actor=LEAD)
+    set_target(engine, "aht", 290, team="T1", actor=ADMIN)
+    set_target(engine, "aht", 300, actor=ADMIN)
     listed = [(r.code, r.scope, r.scope_value, r.target) for r in list_targets(engine)]
     assert listed == [("aht", "all", "", 300), ("aht", "team", "T1", 290), ("aht", "queue", "Q2", 320),
                       ("answer_rate", "all", "", 0.93)]
     assert [r.scope for r in list_targets(engine, "aht")] == ["all", "team", "queue"]
-    delete_target(engine, "answer_rate", user="d")
+    delete_target(engine, "answer_rate", actor=LEAD)
     history = target_history(engine, "answer_rate")
     assert [(h["version"], h["action"], h["target"], h["updated_by"]) for h in history] == [
-        (1, "set", 0.92, "a"), (2, "set", 0.93, "b"), (3, "delete", None, "d")]
-    assert set_target(engine, "answer_rate", 0.9).version == 4  # versions continue after a delete
+        (1, "set", 0.92, LEAD.username), (2, "set", 0.93, ADMIN.username), (3, "delete", None, LEAD.username)]
+    assert set_target(engine, "answer_rate", 0.9, actor=ADMIN).version == 4  # versions continue after a delete
 
 
 def test_thresholds_for_many_in_one_read(engine):
-    set_target(engine, "aht", 250, critical=280, team="T1")
+    set_target(engine, "aht", 250, critical=280, team="T1", actor=ADMIN)
     got = thresholds_for(engine, ["aht", "answer_rate", "offered"], team="T1")
     assert got["aht"] == Threshold(target=250, critical=280, direction="lower")
     assert got["answer_rate"].target == 0.9 and got["offered"].target is None
 
 
 def test_explicit_direction_for_a_neutral_indicator(engine):
-    row = set_target(engine, "avg_talk", 180, direction="lower", warning=200)
+    row = set_target(engine, "avg_talk", 180, direction="lower", warning=200, actor=ADMIN)
     assert target_for(engine, "avg_talk") == Threshold(target=180, warning=200, direction="lower")
     assert row.direction == "lower"
 
@@ -124,23 +125,23 @@ def _messages(excinfo) -> tuple[str, str]:
 ])
 def test_validation_messages(engine, kwargs, zh, en):
     with pytest.raises(CcdashError) as excinfo:
-        set_target(engine, **kwargs)
+        set_target(engine, **kwargs, actor=ADMIN)
     assert _messages(excinfo) == (zh, en)
     assert list_targets(engine) == []  # nothing stored
 
 
 def test_bands_on_the_target_itself_are_allowed(engine):
-    set_target(engine, "answer_rate", 0.9, warning=0.9, critical=0.9)
-    set_target(engine, "aht", 300, warning=300, critical=300)
+    set_target(engine, "answer_rate", 0.9, warning=0.9, critical=0.9, actor=ADMIN)
+    set_target(engine, "aht", 300, warning=300, critical=300, actor=ADMIN)
     assert len(list_targets(engine)) == 2
 
 
 def test_delete_of_a_missing_target(engine):
     with pytest.raises(CcdashError) as excinfo:
-        delete_target(engine, "answer_rate", team="T1")
+        delete_target(engine, "answer_rate", team="T1", actor=ADMIN)
     assert _messages(excinfo) == ("指标「接通率」没有为班组 T1设置目标", "Indicator “Answer rate” has no target for team T1")
     with pytest.raises(CcdashError) as excinfo:
-        delete_target(engine, "aht")
+        delete_target(engine, "aht", actor=ADMIN)
     assert _messages(excinfo) == ("指标「平均处理时长」没有为全中心设置目标", "Indicator “AHT” has no target for the whole center")
 
 
@@ -152,7 +153,7 @@ def test_dashboards_use_the_targets_set_in_the_store(small_store):
     day2 = dt.date(2026, 3, 3)
     before = store_version(small_store)
     assert widget_data(small_store, widget, day2, "zh").kpis[0].target == pytest.approx(0.9)  # the catalog's
-    set_target(small_store, "answer_rate", 1.0, warning=0.99)
+    set_target(small_store, "answer_rate", 1.0, warning=0.99, actor=ADMIN)
     assert store_version(small_store) != before  # cached dashboards are redrawn
     kpi = widget_data(small_store, widget, day2, "zh").kpis[0]
     assert kpi.target == pytest.approx(1.0) and kpi.status == "good"  # 3/3 answered on day 2

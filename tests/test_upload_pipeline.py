@@ -9,6 +9,7 @@ from ccdash.findings import Finding
 from ccdash.i18n import in_each_lang, joined
 from ccdash.ingest.pipeline import import_file, prepare_import, run_import
 from tests.conftest import CALL_HEADERS, CJK, SMALL_CALLS, write_xlsx
+from tests.actors import ADMIN
 
 
 def calls_bytes(tmp_path, headers=CALL_HEADERS, rows=SMALL_CALLS, name="c.xlsx") -> bytes:
@@ -50,7 +51,7 @@ def test_every_kind_survives_its_required_field_unmapped(tmp_path, kind, headers
 
 
 def test_fields_from_a_saved_profile_have_profile_confidence(engine, tmp_path):
-    run_import(engine, prepare_import(calls_bytes(tmp_path), "c.xlsx", "calls", engine=engine))
+    run_import(engine, prepare_import(calls_bytes(tmp_path), "c.xlsx", "calls", engine=engine), actor=ADMIN)
     later = calls_bytes(tmp_path, rows=SMALL_CALLS[:3], name="later.xlsx")
     again = prepare_import(later, "later.xlsx", "calls", engine=engine)
     assert "import.profile_applied" in codes(again)
@@ -125,13 +126,13 @@ def test_prepare_and_run_report_progress_from_0_to_1(engine, tmp_path):
     assert_progress(seen)
     assert {"read", "map", "validate"} <= {stage for _f, stage in seen}
     seen.clear()
-    run_import(engine, prepared, progress=lambda f, stage: seen.append((f, stage)))
+    run_import(engine, prepared, progress=lambda f, stage: seen.append((f, stage)), actor=ADMIN)
     assert_progress(seen)
     assert "write" in {stage for _f, stage in seen}
 
 
 def test_import_file_reports_one_progress_from_0_to_1(engine, small_files):
     seen: list[tuple[float, str]] = []
-    import_file(engine, small_files["calls"], "calls", progress=lambda f, stage: seen.append((f, stage)))
+    import_file(engine, small_files["calls"], "calls", progress=lambda f, stage: seen.append((f, stage)), actor=ADMIN)
     assert_progress(seen)
     assert [s for _f, s in seen].index("write") > [s for _f, s in seen].index("validate")

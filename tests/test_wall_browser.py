@@ -63,6 +63,7 @@ class Wall:
     base: str  # the app's base URL
     charts: list  # [[tab title (zh), charts in that tab], …] — one chart per widget
     errors: list[str] = field(default_factory=list)  # JavaScript errors the page raised
+    db_url: str = ""  # the store the app runs on
 
     def title(self) -> str:
         return self.page.locator(".wall-bar .title").inner_text(timeout=45_000).strip()
@@ -76,7 +77,7 @@ class Wall:
 
 
 @pytest.fixture(scope="module")
-def wall(tmp_path_factory) -> Iterator[Wall]:
+def wall(module_stores, sample_url) -> Iterator[Wall]:
     """The wall screen of a fast-rotating copy of the ``wall`` dashboard, open in Chromium at 1920×1080."""
     reason = browser.missing()
     if reason:
@@ -88,12 +89,12 @@ def wall(tmp_path_factory) -> Iterator[Wall]:
     doc = load_dashboard(None, "wall")
     assert len(doc.tabs) > 1, "the wall dashboard needs two tabs to show the rotation"
     fast = doc.model_copy(update={"id": DASH_ID, "rotate_s": ROTATE_S})
-    db_url = browser.sample_store(tmp_path_factory.mktemp("wall_browser") / "store.db", (fast,))
+    db_url = browser.sample_store(module_stores.copy(sample_url, "wall_browser"), (fast,))
     ARTIFACTS.mkdir(exist_ok=True)
     with browser.app_server(db_url, log_path=ARTIFACTS / "wall_server.log") as base, \
             browser.chromium(VIEWPORT) as context:
-        page = browser.open_page(context, f"{base}/?dashboard={DASH_ID}&wall=1", VIEWPORT)
-        screen = Wall(page, base, [[tab.title.zh, len(tab.widget_ids())] for tab in doc.tabs])
+        page = browser.open_page(context, base + browser.wall_address(db_url, DASH_ID), VIEWPORT)
+        screen = Wall(page, base, [[tab.title.zh, len(tab.widget_ids())] for tab in doc.tabs], db_url=db_url)
         page.on("pageerror", lambda exc: screen.errors.append(str(exc)))
         screen.wait_for_tab()
         yield screen
@@ -149,3 +150,20 @@ def test_wall_tab_rotates_without_reload(wall):
     check_fits(wall.page)  # the other tab fits too
     check_clean(wall.page, wall.errors)
     wall.page.screenshot(path=str(ARTIFACTS / "wall_rotated.png"))
+
+
+def test_a_regenerated_wall_link_stops_the_open_screen(wall):
+    """Last in the module (it ends the screen): regenerating the token stops the screen already showing the
+    old link at its next refresh — not only new visitors."""
+    from ccdash.auth.roles import SYSTEM
+    from ccdash.auth.wall import wall_token
+    from ccdash.store.db import make_engine
+
+    engine = make_engine(wall.db_url)
+    try:
+        wall_token(engine, DASH_ID, actor=SYSTEM, regenerate=True)
+    finally:
+        engine.dispose()
+    limit = ROTATE_S + 20
+    wall.page.wait_for_function("() => document.body.innerText.includes('这个大屏链接无效')", timeout=limit * 1000)
+    assert wall.page.locator(".wall-bar").count() == 0 and wall.page.locator(browser.CHARTS).count() == 0

@@ -22,6 +22,7 @@ from ccdash.dashboards.data import IndicatorInfo, Kpi, WidgetData, regroup, stat
 from ccdash.dashboards.model import Threshold, Widget, WidgetKind
 from ccdash.dashboards.widgets import BUILDERS, FONT, build, markdown_lines, table_frame
 from ccdash.indicators.catalog import load_catalog
+from tests.actors import ADMIN
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "widgets"
@@ -437,7 +438,7 @@ def test_cache_key_and_cached_data(small_store):
 def test_store_version_changes_with_an_undo(small_store):
     from ccdash.store.imports import import_history, undo_import
     before = wdata.store_version(small_store)
-    undo_import(small_store, int(import_history(small_store)["id"].max()))
+    undo_import(small_store, int(import_history(small_store)["id"].max()), actor=ADMIN)
     assert wdata.store_version(small_store) != before
 
 

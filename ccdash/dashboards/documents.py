@@ -22,7 +22,8 @@ from typing import Literal
 import yaml
 from sqlalchemy import Engine, func, select
 
-from ccdash import config
+from ccdash import audit, config
+from ccdash.auth.roles import Actor, authorize
 from ccdash.dashboards.migrations import migrate
 from ccdash.dashboards.model import Dashboard, Text
 from ccdash.dashboards.validation import DashboardInvalid, check_dashboard, suggest, validate
@@ -236,10 +237,19 @@ def _versions(conn, dash_id: str) -> list[int]:
     return sorted(conn.execute(query).scalars())
 
 
-def save_dashboard(engine: Engine, doc: Dashboard | dict, user: str = "", *, base_version: int | None = None,
+def save_dashboard(engine: Engine, doc: Dashboard | dict, *, actor: Actor, base_version: int | None = None,
                    catalog: Catalog | None = None) -> DashboardSummary:
     """Validate and store ``doc`` as its next version. With ``base_version`` (the version the editor
-    opened; 0 for a default or a new dashboard) a save over someone else's newer save is refused."""
+    opened; 0 for a default or a new dashboard) a save over someone else's newer save is refused.
+    Needs ``dashboards.edit``."""
+    authorize(actor, "dashboards.edit", engine)
+    return _store(engine, doc, actor, "dashboard.save", base_version=base_version, catalog=catalog)
+
+
+def _store(engine: Engine, doc: Dashboard | dict, actor: Actor, action: str, *, base_version: int | None = None,
+           catalog: Catalog | None = None, detail: dict | None = None) -> DashboardSummary:
+    """The save itself (already authorized), audited as ``action`` in the same transaction."""
+    user = actor.username
     dash = validate(doc, catalog or _catalog(engine))
     text, now = json.dumps(document_dict(dash), ensure_ascii=False), now_text()
     with engine.begin() as conn:
@@ -258,29 +268,34 @@ def save_dashboard(engine: Engine, doc: Dashboard | dict, user: str = "", *, bas
             conn.execute(dashboards.update().where(dashboards.c.id == dash.id).values(**values))
         conn.execute(dashboard_versions.insert().values(id=dash.id, version=version, doc=text, updated_at=now,
                                                         updated_by=user))
+        audit.record(conn, actor, action, dash.id, {"version": version, **(detail or {})})
     return DashboardSummary(dash.id, dash.title, "store", version, now, user,
                             is_default=dash.id in _defaults(None))
 
 
-def duplicate_dashboard(engine: Engine, id_or_title: str, new_id: str, new_title: Text | dict | str,
-                        user: str = "") -> DashboardSummary:
-    """A copy of a dashboard (default or stored) saved under a new id and title."""
+def duplicate_dashboard(engine: Engine, id_or_title: str, new_id: str, new_title: Text | dict | str, *,
+                        actor: Actor) -> DashboardSummary:
+    """A copy of a dashboard (default or stored) saved under a new id and title. Needs ``dashboards.edit``."""
+    authorize(actor, "dashboards.edit", engine)
     if any(s.id == new_id for s in list_dashboards(engine)):
         raise CcdashError("dash.exists", id=new_id)
     source = load_dashboard(engine, id_or_title)
     title = Text(zh=new_title) if isinstance(new_title, str) else Text.model_validate(new_title)
-    return save_dashboard(engine, source.model_copy(update={"id": new_id, "title": title}, deep=True), user)
+    return _store(engine, source.model_copy(update={"id": new_id, "title": title}, deep=True), actor,
+                  "dashboard.save", detail={"copy_of": source.id})
 
 
-def delete_dashboard(engine: Engine, id_or_title: str, user: str = "") -> DashboardSummary | None:
+def delete_dashboard(engine: Engine, id_or_title: str, *, actor: Actor) -> DashboardSummary | None:
     """Hide a stored dashboard (its versions are kept). Deleting the override of a default brings the
-    default back (returned); a default itself cannot be deleted."""
+    default back (returned); a default itself cannot be deleted. Needs ``dashboards.edit``."""
+    authorize(actor, "dashboards.edit", engine)
     summary = _find(engine, id_or_title, None)
     if summary.source == "default":
         raise CcdashError("dash.default_protected", name=summary.title.zh or summary.id)
     with engine.begin() as conn:
         conn.execute(dashboards.update().where(dashboards.c.id == summary.id)
-                     .values(deleted=1, updated_at=now_text(), updated_by=user))
+                     .values(deleted=1, updated_at=now_text(), updated_by=actor.username))
+        audit.record(conn, actor, "dashboard.delete", summary.id, {"version": summary.version})
     return next((s for s in list_dashboards(engine) if s.id == summary.id), None)
 
 
@@ -292,21 +307,25 @@ def dashboard_history(engine: Engine, dash_id: str) -> list[dict]:
         return [dict(row._mapping) for row in rows]
 
 
-def restore_dashboard(engine: Engine, dash_id: str, version: int, user: str = "") -> DashboardSummary:
-    """Undo: save an earlier version again, as the newest version."""
+def restore_dashboard(engine: Engine, dash_id: str, version: int, *, actor: Actor) -> DashboardSummary:
+    """Undo: save an earlier version again, as the newest version. Needs ``dashboards.edit``."""
+    authorize(actor, "dashboards.edit", engine)
     with engine.connect() as conn:
         text = conn.execute(select(dashboard_versions.c.doc).where(
             dashboard_versions.c.id == dash_id, dashboard_versions.c.version == version)).scalar()
         known = _versions(conn, dash_id)
     if text is None:
         raise CcdashError("dash.no_version_saved", id=dash_id, version=version, versions=joined(known or ["—"]))
-    return save_dashboard(engine, json.loads(text), user)
+    return _store(engine, json.loads(text), actor, "dashboard.restore", detail={"restored": version})
 
 
-def import_dashboard(engine: Engine, data: bytes, filename: str, user: str = "", *,
+def import_dashboard(engine: Engine, data: bytes, filename: str, *, actor: Actor,
                      catalog: Catalog | None = None) -> DashboardSummary:
-    """A YAML or JSON file, migrated and validated, saved as the next version of its id."""
-    return save_dashboard(engine, read_document(data, filename), user, catalog=catalog)
+    """A YAML or JSON file, migrated and validated, saved as the next version of its id. Needs
+    ``dashboards.edit``."""
+    authorize(actor, "dashboards.edit", engine)
+    return _store(engine, read_document(data, filename), actor, "dashboard.import", catalog=catalog,
+                  detail={"file_name": filename})
 
 
 __all__ = [

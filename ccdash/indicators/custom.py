@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
 
+from ccdash import audit
+from ccdash.auth.roles import Actor, authorize
 from ccdash.findings import CcdashError
 from ccdash.i18n import joined, register
 from ccdash.indicators.catalog import MEASURES, Catalog, Derived, load_catalog
@@ -187,11 +189,14 @@ def compile_custom(formula: str, catalog: Catalog, extra: dict | None = None):
 
 
 def save_custom(engine: Engine, code: str, name_zh: str, name_en: str, formula: str, unit: str | None = None,
-                direction: str = "neutral", target: float | None = None, author: str = "",
+                direction: str = "neutral", target: float | None = None, *, actor: Actor,
                 decimals: int | None = None) -> CustomIndicator:
     """Validate and store a custom indicator (a new one, or the next version of ``code``). The formula must
     parse and name only known indicators or measures, must not refer back to itself through other custom
-    indicators, and the code and names must not clash with the built-ins. ``unit`` None: inferred."""
+    indicators, and the code and names must not clash with the built-ins. ``unit`` None: inferred.
+    Needs ``formulas.edit``; the author stored is ``actor.username``."""
+    authorize(actor, "formulas.edit", engine)
+    author = actor.username
     code, name_zh, name_en = (code or "").strip(), " ".join((name_zh or "").split()), " ".join((name_en or "").split())
     base = load_catalog()
     customs = _rows(engine)
@@ -227,6 +232,7 @@ def save_custom(engine: Engine, code: str, name_zh: str, name_en: str, formula: 
             conn.execute(custom_indicators.update().where(custom_indicators.c.code == code).values(**current))
         conn.execute(custom_indicator_versions.insert().values(code=code, version=version, action="save",
                                                                author=author, saved_at=now, **values))
+        audit.record(conn, actor, "formula.save", code, {"version": version, "formula": values["formula"]})
     return next(c for c in _rows(engine) if c.code == code)
 
 
@@ -237,9 +243,12 @@ def custom_history(engine: Engine, code: str) -> list[dict]:
         return [dict(r._mapping) for r in conn.execute(query.order_by(custom_indicator_versions.c.version))]
 
 
-def delete_custom(engine: Engine, code: str, used_by: list[str] | tuple[str, ...] = (), author: str = "") -> None:
+def delete_custom(engine: Engine, code: str, used_by: list[str] | tuple[str, ...] = (), *, actor: Actor) -> None:
     """Delete a custom indicator (its versions are kept). Refused while ``used_by`` (the dashboards that
-    use it: see :func:`dashboards_using`) is not empty, or while another custom indicator's formula names it."""
+    use it: see :func:`dashboards_using`) is not empty, or while another custom indicator's formula names it.
+    Needs ``formulas.edit``."""
+    authorize(actor, "formulas.edit", engine)
+    author = actor.username
     customs = _rows(engine)
     mine = next((c for c in customs if c.code == code), None)
     if mine is None:
@@ -259,6 +268,7 @@ def delete_custom(engine: Engine, code: str, used_by: list[str] | tuple[str, ...
             code=code, version=version, action="delete", name_zh=mine.name_zh, name_en=mine.name_en,
             formula=mine.formula, expr=mine.expr, unit=mine.unit, decimals=mine.decimals, direction=mine.direction,
             target=mine.target, author=author, saved_at=now))
+        audit.record(conn, actor, "formula.delete", code, {"version": version, "formula": mine.formula})
 
 
 def dashboards_using(engine: Engine, code: str) -> list[str]:

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
 
+from ccdash import audit
+from ccdash.auth.roles import Actor, authorize
 from ccdash.dashboards.model import Threshold
 from ccdash.findings import CcdashError
 from ccdash.i18n import in_each_lang, register, t
@@ -181,12 +183,15 @@ def _key(code: str, scope: str, value: str):
 
 
 def set_target(engine: Engine, code: str, target, direction: str | None = None, warning=None, critical=None,
-               team: str | None = None, queue: str | None = None, user: str = "",
+               team: str | None = None, queue: str | None = None, *, actor: Actor,
                catalog: Catalog | None = None) -> Target:
     """Store (or replace) the target of one indicator for the whole center, a team or a queue.
 
     ``code`` may be the code or a name of the indicator; ``direction`` defaults to the catalog's.
-    Numbers may be given as text (``"90%"`` is 0.9). Raises :class:`CcdashError` with a zh/en message."""
+    Numbers may be given as text (``"90%"`` is 0.9). Raises :class:`CcdashError` with a zh/en message.
+    Needs ``targets.edit``."""
+    authorize(actor, "targets.edit", engine)
+    user = actor.username
     catalog = catalog or default_catalog(engine)
     code = code if code in catalog.indicators else find_indicator(str(code), catalog)
     scope, value = _scope(team, queue)
@@ -202,12 +207,17 @@ def set_target(engine: Engine, code: str, target, direction: str | None = None, 
         conn.execute(targets.delete().where(_key(code, scope, value)))
         conn.execute(targets.insert().values(code=code, scope=scope, scope_value=value, **fields))
         conn.execute(target_versions.insert().values(code=code, scope=scope, scope_value=value, action="set", **fields))
+        audit.record(conn, actor, "target.set", _audit_target(code, scope, value),
+                     {"target": target, "direction": direction, "warning": warning, "critical": critical})
     return Target(code, scope, value, target, direction, warning, critical, version, when, user or "")
 
 
-def delete_target(engine: Engine, code: str, team: str | None = None, queue: str | None = None, user: str = "",
+def delete_target(engine: Engine, code: str, team: str | None = None, queue: str | None = None, *, actor: Actor,
                   catalog: Catalog | None = None) -> None:
-    """Remove one stored target (the scope then falls back to the next one); kept in the history."""
+    """Remove one stored target (the scope then falls back to the next one); kept in the history.
+    Needs ``targets.edit``."""
+    authorize(actor, "targets.edit", engine)
+    user = actor.username
     catalog = catalog or default_catalog(engine)
     code = code if code in catalog.indicators else find_indicator(str(code), catalog)
     scope, value = _scope(team, queue)
@@ -218,6 +228,12 @@ def delete_target(engine: Engine, code: str, team: str | None = None, queue: str
         conn.execute(targets.delete().where(_key(code, scope, value)))
         conn.execute(target_versions.insert().values(code=code, scope=scope, scope_value=value, version=version,
                                                      action="delete", updated_at=now_text(), updated_by=user or ""))
+        audit.record(conn, actor, "target.delete", _audit_target(code, scope, value), {"version": version})
+
+
+def _audit_target(code: str, scope: str, value: str) -> str:
+    """``code`` for the whole center, ``code@team:Team 1`` for a team or a queue (the audit row's target)."""
+    return code if scope == "all" else f"{code}@{scope}:{value}"
 
 
 def list_targets(engine: Engine, code: str | None = None) -> list[Target]:

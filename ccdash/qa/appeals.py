@@ -14,6 +14,9 @@ from typing import Literal
 import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 
+from ccdash import audit
+from ccdash.auth.guard import refuse
+from ccdash.auth.roles import Actor, authorize
 from ccdash.config import Label
 from ccdash.findings import CcdashError
 from ccdash.i18n import register
@@ -63,10 +66,16 @@ register(MESSAGES)
 PURPOSE_NAMES = {"calibration": {"zh": "校准", "en": "calibration"}, "imported": {"zh": "导入", "en": "imported"}}
 
 
-def file_appeal(engine: Engine, evaluation_id: int, item_code: str, reason: str, *, agent_id: str) -> int:
+def file_appeal(engine: Engine, evaluation_id: int, item_code: str, reason: str, *, actor: Actor,
+                agent_id: str = "") -> int:
     """Open an appeal on one item of a final regular evaluation; returns its id. ``agent_id`` "" means the
-    evaluation's agent."""
+    evaluation's agent. Needs ``qa.appeal.file``; an agent appeals only an evaluation of their own agent id
+    (and always under it)."""
     ev, ap = qa_evaluations, qa_appeals
+    authorize(actor, "qa.appeal.file", engine)
+    if actor.role == "agent":
+        _check_own(engine, actor, evaluation_id)
+        agent_id = actor.agent_id or ""
     if not (reason or "").strip():
         raise CcdashError("qa.appeal_no_reason")
     with engine.begin() as conn:
@@ -86,15 +95,29 @@ def file_appeal(engine: Engine, evaluation_id: int, item_code: str, reason: str,
                                                       ap.c.item_code == item_code, ap.c.status == "open")).scalar()
         if open_one is not None:
             raise CcdashError("qa.appeal_open", id=evaluation_id, item=item_code, appeal=open_one)
-        return int(conn.execute(insert(ap).values(
+        appeal_id = int(conn.execute(insert(ap).values(
             evaluation_id=evaluation_id, item_code=item_code, agent_id=(agent_id or row.agent_id or "").strip(),
             reason=reason.strip(), status="open", created_at=now_text())).inserted_primary_key[0])
+        audit.record(conn, actor, "qa.appeal.file", f"appeal:{appeal_id}",
+                     {"evaluation_id": evaluation_id, "item_code": item_code})
+        return appeal_id
+
+
+def _check_own(engine: Engine, actor: Actor, evaluation_id: int) -> None:
+    """Refuse (audited) an agent's appeal on an evaluation of another agent."""
+    with engine.connect() as conn:
+        owner = conn.execute(select(qa_evaluations.c.agent_id).where(qa_evaluations.c.id == evaluation_id)).scalar()
+    if owner is not None and (not actor.agent_id or owner != actor.agent_id):
+        refuse(engine, actor, "qa.appeal.file", f"evaluation:{evaluation_id}")
 
 
 def decide_appeal(engine: Engine, appeal_id: int, decision: Literal["upheld", "changed"], *,
-                  new: ItemResult | None = None, note: str = "", user: str) -> dict:
+                  new: ItemResult | None = None, note: str = "", actor: Actor) -> dict:
     """Decide an open appeal. "changed" needs ``new`` (the item's new result; its points for partial) and
-    re-scores the evaluation; returns {"score", "passed", "fatal"} of the evaluation after the decision."""
+    re-scores the evaluation; returns {"score", "passed", "fatal"} of the evaluation after the decision.
+    Needs ``qa.appeal.decide``."""
+    authorize(actor, "qa.appeal.decide", engine)
+    user = actor.username
     ev, ap, it = qa_evaluations, qa_appeals, qa_item_scores
     if decision not in ("upheld", "changed"):
         raise CcdashError("qa.appeal_bad_decision", decision=decision)
@@ -110,6 +133,8 @@ def decide_appeal(engine: Engine, appeal_id: int, decision: Literal["upheld", "c
             _open_appeal(conn, appeal_id)
             conn.execute(update(ap).where(ap.c.id == appeal_id).values(
                 status="upheld", decision_note=note or "", decided_at=now, decided_by=user or ""))
+            audit.record(conn, actor, "qa.appeal.decide", f"appeal:{appeal_id}",
+                         {"decision": "upheld", "evaluation_id": appeal.evaluation_id, "item_code": appeal.item_code})
         return {"score": evaluation.score, "passed": bool(evaluation.passed), "fatal": bool(evaluation.fatal)}
 
     old = items.set_index("item_code").loc[appeal.item_code]
@@ -134,6 +159,9 @@ def decide_appeal(engine: Engine, appeal_id: int, decision: Literal["upheld", "c
         conn.execute(update(ap).where(ap.c.id == appeal_id).values(
             status="changed", decision_note=note or "", decided_at=now, decided_by=user or ""))
         rebuild_qa(conn, [evaluation.call_date])
+        audit.record(conn, actor, "qa.appeal.decide", f"appeal:{appeal_id}",
+                     {"decision": "changed", "evaluation_id": appeal.evaluation_id, "item_code": appeal.item_code,
+                      "old": old["result"], "new": changed.result, "score": score.score})
     return {"score": score.score, "passed": score.passed, "fatal": score.fatal}
 
 

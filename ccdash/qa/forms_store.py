@@ -16,6 +16,8 @@ from collections.abc import Mapping
 
 from sqlalchemy import Engine, func, select
 
+from ccdash import audit
+from ccdash.auth.roles import Actor, authorize
 from ccdash.findings import CcdashError
 from ccdash.i18n import joined, register
 from ccdash.qa.forms import (
@@ -119,11 +121,18 @@ def _route_rows(conn) -> dict[str, str]:
     return {r.business_type: r.form_id for r in conn.execute(select(qa_routes.c.business_type, qa_routes.c.form_id))}
 
 
-def save_form(engine: Engine, form_or_doc: QaForm | Mapping, *, user: str) -> QaForm:
+def save_form(engine: Engine, form_or_doc: QaForm | Mapping, *, actor: Actor) -> QaForm:
     """Validate and store a form as its next version (the version is stamped into the document).
 
     Besides the document's own checks: exactly one general form must remain, and a business type this form
-    declares must not already be routed to another form (move a route with :func:`set_route`)."""
+    declares must not already be routed to another form (move a route with :func:`set_route`).
+    Needs ``qa.forms.edit``."""
+    authorize(actor, "qa.forms.edit", engine)
+    return _save_form(engine, form_or_doc, actor, "qa.form.save")
+
+
+def _save_form(engine: Engine, form_or_doc: QaForm | Mapping, actor: Actor, action: str) -> QaForm:
+    """The save itself (already authorized), audited as ``action`` in its transaction."""
     doc = form_or_doc.doc() if isinstance(form_or_doc, QaForm) else dict(form_or_doc)
     form = parse_form(doc)
     forms = current_forms(engine)
@@ -147,13 +156,15 @@ def save_form(engine: Engine, form_or_doc: QaForm | Mapping, *, user: str) -> Qa
         form = form.model_copy(update={"version": version})
         conn.execute(qa_form_versions.insert().values(
             form_id=form.id, version=version, doc=json.dumps(form.doc(), ensure_ascii=False), action="save",
-            saved_at=now_text(), saved_by=user or ""))
+            saved_at=now_text(), saved_by=actor.username))
+        audit.record(conn, actor, action, form.id, {"version": version})
     return form
 
 
-def delete_form(engine: Engine, form_id: str, *, user: str) -> None:
+def delete_form(engine: Engine, form_id: str, *, actor: Actor) -> None:
     """Hide a form (a new version with action "delete"; its earlier versions stay for the scores made on
-    them). The general form cannot be deleted. Saving the form again restores it."""
+    them). The general form cannot be deleted. Saving the form again restores it. Needs ``qa.forms.edit``."""
+    authorize(actor, "qa.forms.edit", engine)
     form = current_forms(engine).get(form_id)
     if form is None:
         raise CcdashError("qa.form_unknown", id=form_id)
@@ -163,16 +174,18 @@ def delete_form(engine: Engine, form_id: str, *, user: str) -> None:
         version = _next_version(conn, form_id)
         conn.execute(qa_form_versions.insert().values(
             form_id=form_id, version=version, doc=json.dumps(form.doc(), ensure_ascii=False), action="delete",
-            saved_at=now_text(), saved_by=user or ""))
+            saved_at=now_text(), saved_by=actor.username))
+        audit.record(conn, actor, "qa.form.delete", form_id, {"version": version})
 
 
-def restore_form(engine: Engine, form_id: str, *, user: str) -> QaForm:
-    """Bring back a deleted form: its last document saved again as the next version."""
+def restore_form(engine: Engine, form_id: str, *, actor: Actor) -> QaForm:
+    """Bring back a deleted form: its last document saved again as the next version. Needs ``qa.forms.edit``."""
+    authorize(actor, "qa.forms.edit", engine)
     with engine.connect() as conn:
         row = _latest_rows(conn).get(form_id)
     if row is None or row["action"] != "delete":
         raise CcdashError("qa.form_unknown", id=form_id)
-    return save_form(engine, json.loads(row["doc"]), user=user)
+    return _save_form(engine, json.loads(row["doc"]), actor, "qa.form.restore")
 
 
 # ------------------------------------------------------------------------------------------ routes
@@ -213,9 +226,10 @@ def route_overrides(engine: Engine) -> list[dict]:
         return [dict(r._mapping) for r in conn.execute(select(qa_routes).order_by(qa_routes.c.business_type))]
 
 
-def set_route(engine: Engine, business_type: str, form_id: str | None, *, user: str) -> None:
+def set_route(engine: Engine, business_type: str, form_id: str | None, *, actor: Actor) -> None:
     """Route a business type to a form (``""``: no form — it gets the general form; ``None``: drop the
-    override, back to what the forms declare)."""
+    override, back to what the forms declare). Needs ``qa.forms.edit``."""
+    authorize(actor, "qa.forms.edit", engine)
     key = normalize_business_type(business_type)
     if not key:
         raise CcdashError("qa.route_empty")
@@ -230,7 +244,8 @@ def set_route(engine: Engine, business_type: str, form_id: str | None, *, user: 
         conn.execute(qa_routes.delete().where(qa_routes.c.business_type == key))
         if form_id is not None:
             conn.execute(qa_routes.insert().values(business_type=key, form_id=form_id, updated_at=now_text(),
-                                                   updated_by=user or ""))
+                                                   updated_by=actor.username))
+        audit.record(conn, actor, "qa.route.set", key, {"form_id": form_id})
 
 
 def choose_form_for(engine: Engine, business_type: str | None) -> FormChoice:

@@ -14,7 +14,9 @@ deleted, then one final evaluation is written per recording × inspector, with o
   fatal item failed; passed = score ≥ the matched form's pass mark (80 for ``imported``).
 
 Agent and business type missing from the export are taken from the recording (recordings, then calls).
-Then the QA measures are rebuilt.
+Then the QA measures are rebuilt. These evaluations are written on the import's own connection, never through
+:func:`ccdash.qa.store.save_evaluation`: the import's ``imports.run`` check and its ``import.run`` audit row
+(:func:`ccdash.store.imports.commit_import`) cover them, so there is no second check by inspector name.
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from ccdash import audit
+from ccdash.auth.roles import Actor, authorize
 from ccdash.findings import CcdashError
 from ccdash.i18n import LIST_SEP, in_each_lang, register
 from ccdash.ingest.csat import DISSATISFIED_MAX
@@ -222,11 +224,19 @@ def _ids_text(ids: Sequence[str]) -> dict[str, str]:
     return in_each_lang(lambda lang: LIST_SEP[lang].join(list(ids)[:3]) + more)
 
 
-def save_sample(engine: Engine, picks: pd.DataFrame, *, batch: str, purpose: str = "regular", user: str = "",
+def save_sample(engine: Engine, picks: pd.DataFrame, *, batch: str, purpose: str = "regular", actor: Actor,
                 d0=None, d1=None) -> int:
     """Store the picks (recording_id, and reason / inspector when present) as one batch; returns the rows
     written. A regular sample refuses (CcdashError ``qa.sample_twice``, nothing written) any recording
-    already sampled or scored (:func:`already_sampled`) or listed twice; a calibration sample does not."""
+    already sampled or scored (:func:`already_sampled`) or listed twice; a calibration sample does not.
+    Needs ``qa.sample``."""
+    authorize(actor, "qa.sample", engine)
+    return _write_sample(engine, picks, batch=batch, purpose=purpose, actor=actor, d0=d0, d1=d1)
+
+
+def _write_sample(engine: Engine, picks: pd.DataFrame, *, batch: str, purpose: str, actor: Actor, d0=None,
+                  d1=None) -> int:
+    """The sample itself (already authorized): audited as qa.sample, or qa.calibration for a calibration."""
     if purpose not in PURPOSES:
         raise CcdashError("qa.sample_purpose", purpose=purpose)
     if picks.empty:
@@ -247,23 +257,28 @@ def save_sample(engine: Engine, picks: pd.DataFrame, *, batch: str, purpose: str
         "period_start": day_text(d0),
         "period_end": day_text(d1),
         "created_at": stamp,
-        "created_by": user or "",
+        "created_by": actor.username,
     })
+    action = "qa.calibration" if purpose == "calibration" else "qa.sample"
     with engine.begin() as conn:
-        return bulk_insert(conn, qa_samples, rows)
+        written = bulk_insert(conn, qa_samples, rows)
+        audit.record(conn, actor, action, str(batch), {"purpose": purpose, "recordings": int(ids.nunique()),
+                                                       "rows": written})
+        return written
 
 
-def calibration_sample(engine: Engine, recording_ids: Sequence[str], inspectors: Sequence[str], *, user: str = "",
+def calibration_sample(engine: Engine, recording_ids: Sequence[str], inspectors: Sequence[str], *, actor: Actor,
                        batch: str) -> int:
     """Give every recording to every inspector (one row each, purpose calibration, reason manual); returns
-    the rows written. Needs two inspectors or more."""
+    the rows written. Needs two inspectors or more, and ``qa.sample``."""
+    authorize(actor, "qa.sample", engine)
     names = [str(i) for i in dict.fromkeys(inspectors) if str(i).strip()]
     if len(names) < 2:
         raise CcdashError("qa.calibration_inspectors", count=len(names))
     recs = [str(r) for r in dict.fromkeys(recording_ids)]
     picks = pd.DataFrame([{"recording_id": r, "reason": "manual", "inspector": i} for r in recs for i in names],
                          columns=["recording_id", "reason", "inspector"])
-    return save_sample(engine, picks, batch=batch, purpose="calibration", user=user)
+    return _write_sample(engine, picks, batch=batch, purpose="calibration", actor=actor)
 
 
 QUEUE_COLUMNS = ["sample_id", "batch", "reason", "purpose", "inspector", "status", "evaluation_id",

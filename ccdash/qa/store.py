@@ -21,6 +21,9 @@ from typing import Literal
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
+from ccdash import audit
+from ccdash.auth.guard import refuse
+from ccdash.auth.roles import Actor, authorize
 from ccdash.findings import CcdashError
 from ccdash.i18n import register
 from ccdash.qa.forms import QaForm
@@ -68,13 +71,18 @@ def _text(value) -> str:
 
 
 def save_evaluation(engine: Engine, *, recording: Mapping, form: QaForm, results: Mapping[str, ItemResult],
-                    inspector: str, status: Literal["draft", "final"], comment: str = "", purpose: str = "regular",
-                    sample_id: int | None = None, evaluation_id: int | None = None) -> int:
+                    actor: Actor, status: Literal["draft", "final"], inspector: str | None = None, comment: str = "",
+                    purpose: str = "regular", sample_id: int | None = None, evaluation_id: int | None = None) -> int:
     """Score and store an evaluation (new, or the draft ``evaluation_id``); returns its id.
 
     ``recording``: {"recording_id", "agent_id", "business_type", "date"}. A final score must have a result for
-    every item of the form (``CcdashError`` naming the missing ones); a final evaluation cannot be saved again."""
-    recording_id, inspector = _text(recording.get("recording_id")), _text(inspector)
+    every item of the form (``CcdashError`` naming the missing ones); a final evaluation cannot be saved again.
+    Needs ``qa.score``; ``inspector`` defaults to ``actor.username``, and an inspector may score (and continue a
+    draft) only as themselves — a lead or an admin may enter a score for another inspector."""
+    authorize(actor, "qa.score", engine)
+    recording_id = _text(recording.get("recording_id"))
+    inspector = actor.username if inspector is None else _text(inspector)
+    _check_own(engine, actor, inspector, evaluation_id, recording_id)
     if not recording_id:
         raise CcdashError("qa.eval_no_recording")
     if not inspector:
@@ -114,7 +122,23 @@ def save_evaluation(engine: Engine, *, recording: Mapping, form: QaForm, results
         if rows:
             conn.execute(insert(qa_item_scores), rows)
         rebuild_qa(conn, [values["call_date"], old_date])
+        audit.record(conn, actor, "qa.score" if status == "final" else "qa.draft", f"evaluation:{evaluation_id}",
+                     {"recording_id": recording_id, "inspector": inspector, "purpose": purpose,
+                      "form": f"{form.id} v{form.version}", "score": score.score})
     return int(evaluation_id)
+
+
+def _check_own(engine: Engine, actor: Actor, inspector: str, evaluation_id: int | None, recording_id: str) -> None:
+    """An inspector scores only under their own name, and continues only their own draft."""
+    if actor.role != "inspector":
+        return
+    if inspector != actor.username:
+        refuse(engine, actor, "qa.score", f"recording:{recording_id}")
+    if evaluation_id is not None:
+        with engine.connect() as conn:
+            owner = conn.execute(select(qa_evaluations.c.inspector).where(qa_evaluations.c.id == evaluation_id)).scalar()
+        if owner is not None and owner != actor.username:
+            refuse(engine, actor, "qa.score", f"evaluation:{evaluation_id}")
 
 
 def _existing(conn: Connection, recording_id: str, inspector: str, purpose: str) -> int | None:

@@ -16,9 +16,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 
+from ccdash import audit
+from ccdash.auth.roles import Actor, authorize
 from ccdash.findings import CcdashError
 from ccdash.i18n import register
 from ccdash.store.db import bulk_insert, now_text, store_salt
+from ccdash.store.locks import import_transaction
+from ccdash.store.originals import keep_original
 from ccdash.store.measures import call_measures
 from ccdash.store.rebuild import call_context, others_in_range, rebuild, shift
 from ccdash.store.schema import RECORDS, imports, mapping_profiles
@@ -89,12 +93,19 @@ def find_same_file(conn: Connection, sha: str, kind: str):
 
 
 def commit_import(engine: Engine, *, kind: str, shape: str | None, frame: pd.DataFrame, sha256: str,
-                  file_name: str, sheet: str, counts: dict, mapping: dict, report: dict) -> CommitResult:
-    """Write one import in a single transaction; a file already imported is a no-op."""
-    with engine.begin() as conn:
+                  file_name: str, sheet: str, counts: dict, mapping: dict, report: dict, actor: Actor,
+                  action: str = "import.run", data: bytes = b"") -> CommitResult:
+    """Write one import in a single transaction; a file already imported is a no-op. Needs ``imports.run``;
+    the audit row (``action``: import.run, or import.rerun for a re-run) is part of the same transaction."""
+    authorize(actor, "imports.run", engine)
+    detail = {"file_name": file_name, "kind": kind, "sha256": sha256, "counts": counts}
+    with import_transaction(engine) as conn:  # the import lock before the first read (ccdash/store/locks.py)
         same = find_same_file(conn, sha256, kind)
         if same is not None:
+            audit.record(conn, actor, action, f"import:{same.id}", {**detail, "status": "same_file"})
             return CommitResult(same.id, "same_file", previous=dict(same._mapping))
+        if data:  # the uploaded original, kept content-addressed for a re-run (ccdash/store/originals.py)
+            keep_original(conn, sha256, file_name, data)
         dates = frame["date"].dropna() if "date" in frame else pd.Series(dtype="string")
         d0, d1 = (dates.min(), dates.max()) if len(dates) else (None, None)
         import_id = conn.execute(insert(imports).values(
@@ -109,6 +120,8 @@ def commit_import(engine: Engine, *, kind: str, shape: str | None, frame: pd.Dat
             conn.execute(update(imports).where(imports.c.id == import_id).values(
                 inserted=len(records) - updated, updated=updated))
             _rebuild_after_import(conn, kind, d0, d1, r0, r1, early)
+        audit.record(conn, actor, action, f"import:{import_id}",
+                     {**detail, "inserted": len(records) - updated, "updated": updated})
         return CommitResult(import_id, "imported", len(records) - updated, updated, d0, d1)
 
 
@@ -154,9 +167,11 @@ def _rebuild_after_import(conn, kind, d0, d1, r0, r1, early: Future | None) -> N
     rebuild(conn, kind, d0, d1, fine)
 
 
-def undo_import(engine: Engine, import_id: int) -> dict:
-    """Remove an import: its records go, the versions it replaced come back, measures are rebuilt."""
-    with engine.begin() as conn:
+def undo_import(engine: Engine, import_id: int, *, actor: Actor) -> dict:
+    """Remove an import: its records go, the versions it replaced come back, measures are rebuilt.
+    Needs ``imports.run``."""
+    authorize(actor, "imports.run", engine)
+    with import_transaction(engine) as conn:
         row = conn.execute(select(imports).where(imports.c.id == import_id, imports.c.status == "active")).first()
         if row is None:
             raise CcdashError("import.not_active", id=import_id)
@@ -175,6 +190,8 @@ def undo_import(engine: Engine, import_id: int) -> dict:
         rebuild(conn, row.kind, min(days) if days else None, max(days) if days else None)
         if row.kind == "calls" and days:
             rebuild(conn, row.kind, shift(min(days), -7), shift(min(days), -1))
+        audit.record(conn, actor, "import.undo", f"import:{import_id}",
+                     {"file_name": row.file_name, "kind": row.kind, "restored": len(restore)})
         return {"import_id": import_id, "restored": len(restore), "kind": row.kind}
 
 
@@ -184,13 +201,15 @@ def import_history(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[c.name for c in imports.c]).drop(columns=["mapping", "report"])
 
 
-def save_profile(engine: Engine, kind: str, signature: str, doc: dict) -> None:
-    """Remember a confirmed mapping under the header signature (replacing an older one)."""
+def save_profile(engine: Engine, kind: str, signature: str, doc: dict, *, actor: Actor) -> None:
+    """Remember a confirmed mapping under the header signature (replacing an older one). Needs ``imports.run``."""
+    authorize(actor, "imports.run", engine)
     with engine.begin() as conn:
         conn.execute(mapping_profiles.delete().where(
             mapping_profiles.c.signature == signature, mapping_profiles.c.kind == kind))
         conn.execute(insert(mapping_profiles).values(
             signature=signature, kind=kind, doc=json.dumps(doc, ensure_ascii=False), updated_at=now_text()))
+        audit.record(conn, actor, "mapping.save", f"{kind}:{signature}", {"columns": doc.get("columns")})
 
 
 def load_profile(engine: Engine, kind: str, signature: str) -> dict | None:

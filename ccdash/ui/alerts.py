@@ -2,7 +2,8 @@
 
 Alerts: the indicators off target for the latest day / week / month, worst first, each with the breakdown
 members that contribute most to the gap (contribution to the deviation, explained on the page).
-Targets: set a target and warning/critical bands per indicator, for the center or one team or queue.
+Targets: set a target and warning/critical bands per indicator, for the center or one team or queue (with
+``targets.edit``; every other role sees the targets read-only).
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from ccdash.alerts import alerts
+from ccdash.auth.roles import can
 from ccdash.dashboards.periods import anchor_day
 from ccdash.findings import CcdashError
 from ccdash.i18n import register, t
 from ccdash.indicators.custom import catalog_with_custom
 from ccdash.indicators.format import format_delta, format_value
 from ccdash.indicators.targets import delete_target, list_targets, set_target
+from ccdash.ui.common import current_actor
 from ccdash.ui.dashboards import filter_values
 
 MESSAGES = {
@@ -120,8 +123,43 @@ def alerts_section(engine: Engine, lang: str) -> None:
 
 
 def targets_section(engine: Engine, lang: str) -> None:
+    """The targets table for everyone; the editor (set, delete) only for a role with ``targets.edit`` — the
+    others see the targets read-only, never a control the library would refuse."""
     st.subheader(t("tg.title", lang))
     catalog = catalog_with_custom(engine)
+    editable = can(current_actor(), "targets.edit")
+    if editable:
+        target_editor(engine, catalog, lang)
+    rows = list_targets(engine)
+    if not rows:
+        st.caption(t("tg.none", lang))
+        return
+    table = targets_table(rows, catalog, lang)
+    if not editable:
+        st.dataframe(table, hide_index=True, width="stretch", key="tg_table")
+        return
+    picked = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="tg_table")
+    chosen = picked.selection.rows if picked is not None and hasattr(picked, "selection") else []
+    if chosen and st.button(t("tg.delete", lang), key="tg_delete"):
+        r = rows[chosen[0]]
+        try:
+            delete_target(engine, r.code, team=r.scope_value if r.scope == "team" else None,
+                          queue=r.scope_value if r.scope == "queue" else None, actor=current_actor())
+        except CcdashError as exc:
+            st.error(exc.message(lang), icon="🚫")
+            return
+        st.rerun()
+
+
+def targets_table(rows, catalog, lang: str) -> pd.DataFrame:
+    return pd.DataFrame([{t("tg.indicator", lang): catalog.indicators[r.code].name.get(lang) if r.code in catalog.indicators else r.code,
+                          t("tg.scope", lang): t(f"tg.{r.scope}", lang) + (f" {r.scope_value}" if r.scope_value else ""),
+                          t("tg.target", lang): r.target, t("tg.warning", lang): r.warning, t("tg.critical", lang): r.critical,
+                          t("tg.direction", lang): t(f"tg.{r.direction}", lang)} for r in rows])
+
+
+def target_editor(engine: Engine, catalog, lang: str) -> None:
+    """Set a target and its bands for the center, a team or a queue."""
     codes = [c for c, ind in catalog.indicators.items() if ind.direction != "neutral" or ind.target is not None]
     c = st.columns(4)
     code = c[0].selectbox(t("tg.indicator", lang), codes, key="tg_code",
@@ -138,26 +176,12 @@ def targets_section(engine: Engine, lang: str) -> None:
     if st.button(t("tg.save", lang), key="tg_save", type="primary"):
         try:
             set_target(engine, code, target, direction=direction, warning=warning, critical=critical,
-                       team=member if scope == "team" else None, queue=member if scope == "queue" else None)
+                       team=member if scope == "team" else None, queue=member if scope == "queue" else None,
+                       actor=current_actor())
         except CcdashError as exc:
             st.error(exc.message(lang), icon="🚫")
         else:
             st.toast(t("tg.saved", lang))
-    rows = list_targets(engine)
-    if not rows:
-        st.caption(t("tg.none", lang))
-        return
-    table = pd.DataFrame([{t("tg.indicator", lang): catalog.indicators[r.code].name.get(lang) if r.code in catalog.indicators else r.code,
-                           t("tg.scope", lang): t(f"tg.{r.scope}", lang) + (f" {r.scope_value}" if r.scope_value else ""),
-                           t("tg.target", lang): r.target, t("tg.warning", lang): r.warning, t("tg.critical", lang): r.critical,
-                           t("tg.direction", lang): t(f"tg.{r.direction}", lang)} for r in rows])
-    picked = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="tg_table")
-    chosen = picked.selection.rows if picked is not None and hasattr(picked, "selection") else []
-    if chosen and st.button(t("tg.delete", lang), key="tg_delete"):
-        r = rows[chosen[0]]
-        delete_target(engine, r.code, team=r.scope_value if r.scope == "team" else None,
-                      queue=r.scope_value if r.scope == "queue" else None)
-        st.rerun()
 
 
 def page(engine: Engine, lang: str) -> None:

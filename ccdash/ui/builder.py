@@ -27,6 +27,7 @@ from ccdash.i18n import register, t
 from ccdash.indicators.custom import catalog_with_custom
 from ccdash.indicators.format import indicator_label
 from ccdash.ui import dashboards as viewer
+from ccdash.ui.common import current_actor
 
 MESSAGES = {
     "bld.title": {"zh": "看板设计", "en": "Dashboard builder"},
@@ -154,8 +155,11 @@ def _open(engine: Engine, dash_id: str) -> None:
 def top_bar(engine: Engine, lang: str) -> None:
     summaries = list_dashboards(engine)
     names = {s.id: s.title.get(lang) for s in summaries}
-    if "bld_doc" not in st.session_state:
-        _open(engine, st.query_params.get("dashboard") or summaries[0].id)
+    wanted = st.query_params.get("dashboard")  # "Edit in the builder" on the viewer names its dashboard
+    if "bld_doc" not in st.session_state or (wanted in names and wanted != st.session_state.get("bld_link")
+                                             and not st.session_state.get("bld_dirty")):
+        _open(engine, wanted or summaries[0].id)
+    st.session_state["bld_link"] = wanted
     current = _doc().id
     ids = list(names) if current in names else [current, *names]
     names.setdefault(current, _doc().title.get(lang))
@@ -180,7 +184,7 @@ def top_bar(engine: Engine, lang: str) -> None:
         upload = st.file_uploader(t("bld.import", lang), type=["yaml", "yml", "json"], key="bld_import_file")
         if upload is not None and st.button(t("bld.import", lang), key="bld_import_go"):
             try:
-                summary = import_dashboard(engine, upload.getvalue(), upload.name)
+                summary = import_dashboard(engine, upload.getvalue(), upload.name, actor=current_actor())
                 _open(engine, summary.id)
                 st.toast(t("bld.imported", lang, title=summary.title.get(lang)))
                 st.rerun()
@@ -205,7 +209,7 @@ def _copy_of(doc: Dashboard, taken) -> Dashboard:
 
 def save(engine: Engine, lang: str) -> None:
     try:
-        summary = save_dashboard(engine, _doc(), base_version=st.session_state.get("bld_base"))
+        summary = save_dashboard(engine, _doc(), actor=current_actor(), base_version=st.session_state.get("bld_base"))
     except CcdashError as exc:
         st.error(exc.message(lang), icon="🚫")
         return
@@ -220,7 +224,7 @@ def confirm_delete(engine: Engine, lang: str) -> None:
     st.write(t("bld.delete_confirm", lang, title=doc.title.get(lang)))
     if st.button(t("bld.yes_delete", lang), key="bld_delete_yes", type="primary"):
         try:
-            delete_dashboard(engine, doc.id)
+            delete_dashboard(engine, doc.id, actor=current_actor())
         except CcdashError as exc:
             st.error(exc.message(lang))
             return

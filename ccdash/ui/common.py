@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 import ccdash.ui.texts  # noqa: F401  (registers the page texts)
 from ccdash.findings import CcdashError, Finding
-from ccdash.i18n import DEFAULT_LANG, LANGS, t
+from ccdash.i18n import DEFAULT_LANG, LANGS, register, t
 from ccdash.reports_io import to_csv_bytes, write_xlsx
 from ccdash.sample import ensure_sample
 from ccdash.store.db import database_url, make_engine
@@ -18,6 +18,7 @@ from ccdash.store.db import database_url, make_engine
 log = logging.getLogger("ccdash.ui")
 LANG_NAMES = {"zh": "中文", "en": "English"}
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+register({"app.page_refused": {"zh": "此页面不对您开放。", "en": "This page is not open to you."}})
 
 
 FRAME_KEY = "_ccdash_frame"
@@ -55,6 +56,47 @@ def static_font() -> str:
     except (OSError, ImportError):  # no font package or a read-only folder: the browser's fonts are used
         log.warning("could not serve the CJK web font", exc_info=True)
         return ""
+
+
+ACTOR_KEY = "ccdash_actor"  # the signed-in ccdash.auth.Actor of this browser session (set by the sign-in gate)
+
+
+def current_actor():
+    """The signed-in :class:`ccdash.auth.Actor` of this session, or None (wall links and the sign-in form)."""
+    return st.session_state.get(ACTOR_KEY)
+
+
+GATE_KEY = "_ccdash_gate"  # set by the sign-in gate just before it runs the page; taken by the page
+MUST_CHANGE_KEY = "ccdash_must_change"  # an administrator reset the password: only the account page opens
+
+
+def verified_actor():
+    """The acting user of this page run: the one the sign-in gate checked just before running the page,
+    or — when the page runs without the gate in front of it — checked again now (ccdash/ui/auth.py)."""
+    if not st.session_state.pop(GATE_KEY, False):
+        from ccdash.ui.auth import check_actor
+        check_actor(engine())
+    return current_actor()
+
+
+def require(permission: str | None) -> None:
+    """The first line of every page after :func:`require_frame`: a refusal in the user's language and
+    ``st.stop()`` unless the acting user's role has ``permission`` (None: any signed-in account). The menu
+    already leaves such pages out; this refuses a page opened by its address too (and audits it)."""
+    from ccdash.auth.roles import PermissionDenied, authorize
+    actor = verified_actor()
+    if permission is not None and st.session_state.get(MUST_CHANGE_KEY):
+        st.error(t("gate.must_change", lang()), icon="🔑")
+        st.stop()
+    try:
+        if permission is None:
+            if actor is None or actor.user_id is None:
+                raise PermissionDenied(None, "")
+        else:
+            authorize(actor, permission, engine() if actor is not None else None)
+    except PermissionDenied as exc:
+        st.error(f"{t('app.page_refused', lang())} {exc.message(lang())}", icon="🚫")
+        st.stop()
 
 
 def lang() -> str:

@@ -4,7 +4,7 @@ Viewer: pick a dashboard, the day the periods end on (the newest day with data b
 that apply to every widget, and a tab; each widget shows its data-as-of time; "Download PNG" for the
 tab and each widget, and a "copy summary" text of the tab's KPI values.
 
-Wall screen (``?dashboard=ID&wall=1``): no menus, dark large type, the tab rotating every
+Wall screen (``?wall=1&token=T``, a link an administrator made for one dashboard): no menus, dark large type, the tab rotating every
 ``rotate_s`` seconds and the data re-read every ``refresh_s`` seconds inside a fragment — the page is
 never reloaded — with a clock, the data-as-of time and a warning when the data is stale.
 """
@@ -18,6 +18,7 @@ import time
 import streamlit as st
 from sqlalchemy import Engine
 
+from ccdash.auth.roles import can
 from ccdash.dashboards import data as wdata
 from ccdash.dashboards.documents import list_dashboards, load_dashboard
 from ccdash.dashboards.model import Dashboard, Filters, Period, Tab, Widget
@@ -27,6 +28,7 @@ from ccdash.dashboards.snapshot import header_lines, tab_image
 from ccdash.dashboards.summary import tab_summary
 from ccdash.i18n import register, t
 from ccdash.store.info import dimension_values, last_import_time
+from ccdash.ui.common import current_actor
 
 MESSAGES = {
     "dv.title": {"zh": "看板", "en": "Dashboards"},
@@ -47,7 +49,9 @@ MESSAGES = {
     "dv.png_widget": {"zh": "PNG", "en": "PNG"},
     "dv.summary": {"zh": "复制摘要（可粘贴到微信）", "en": "Copy summary (paste into a chat)"},
     "dv.wall_link": {"zh": "大屏链接", "en": "Wall-screen link"},
-    "dv.wall_help": {"zh": "在大屏浏览器中打开这个地址（无需登录，只读）。", "en": "Open this address on the wall screen's browser (read-only)."},
+    "dv.wall_help": {"zh": "大屏链接（无需登录、只读、只显示一个看板）由管理员在“用户与大屏链接”页生成、重新生成或撤销。",
+                     "en": "Wall-screen links (no sign-in, read-only, one dashboard) are created, regenerated and revoked by an "
+                           "administrator on the “Users and wall links” page."},
     "dv.edit": {"zh": "在设计器中编辑", "en": "Edit in the builder"},
     "dv.widget_error": {"zh": "部件“{widget}”无法显示：{detail}", "en": "Widget “{widget}” cannot be shown: {detail}"},
     "wall.imported": {"zh": "最近导入 {when}", "en": "last import {when}"},
@@ -96,8 +100,9 @@ def is_stale(as_of: str | None, minutes: int, now: dt.datetime) -> bool:
     return now - dt.datetime.fromisoformat(as_of.replace("T", " ")) > dt.timedelta(minutes=minutes)
 
 
-def wall_url(dashboard_id: str) -> str:
-    return f"/?dashboard={dashboard_id}&wall=1"
+def wall_url(token: str) -> str:
+    """The relative address of a wall link (its token names the dashboard)."""
+    return f"/?wall=1&token={token}"
 
 
 # ---- data and charts ----
@@ -167,8 +172,9 @@ def pick_dashboard(engine: Engine, lang: str) -> Dashboard:
     if wanted and wanted not in ids:
         wanted = next((s.id for s in summaries if wanted in (s.title.zh, s.title.en)), None)
     names = {s.id: s.title.get(lang) for s in summaries}
-    if "dv_dashboard" not in st.session_state:
-        st.session_state["dv_dashboard"] = wanted or ids[0]
+    if "dv_dashboard" not in st.session_state or (wanted and wanted != st.session_state.get("dv_link")):
+        st.session_state["dv_dashboard"] = wanted or ids[0]  # a link to another dashboard opens it, once
+    st.session_state["dv_link"] = wanted
     chosen = st.sidebar.selectbox(t("dv.pick", lang), ids, format_func=names.get, key="dv_dashboard")
     return load_dashboard(engine, chosen)
 
@@ -211,6 +217,7 @@ def viewer(engine: Engine, lang: str) -> None:
     view = View(engine, anchor, lang)
     data = view.data(widgets)
     draw_tab(shown, tab, view, data, "light")
+    edit_link(dash, lang)
     left, mid, right = st.columns([1, 1, 2])
     chosen = [v for dim in FILTER_DIMS for v in getattr(filters, dim)]
     lines = header_lines(anchor, chosen, wdata.data_as_of(engine), lang)
@@ -219,22 +226,33 @@ def viewer(engine: Engine, lang: str) -> None:
                          icon=":material/photo_camera:", type="primary")
     with mid.popover(t("dv.wall_link", lang), icon=":material/tv:"):
         st.caption(t("dv.wall_help", lang))
-        st.code(wall_url(dash.id), language=None)
     with right.expander(t("dv.summary", lang)):
         st.code(tab_summary(shown, tab, data, lang), language=None)
 
 
+def edit_link(dash: Dashboard, lang: str) -> None:
+    """"Edit in the builder" (it opens this dashboard there) — only for a role that may edit dashboards."""
+    if can(current_actor(), "dashboards.edit"):
+        st.sidebar.page_link("pages/builder.py", label=t("dv.edit", lang), icon=":material/edit:",
+                             query_params={"dashboard": dash.id})
+
+
 # ---- the wall screen ----
 
-def wall(engine: Engine, lang: str) -> None:
+def wall(engine: Engine, lang: str, dashboard_id: str | None, still_valid=None) -> None:
+    """The wall screen of ``dashboard_id`` — the one its wall link's token names (the ``dashboard`` in the
+    address is ignored, so a link cannot be turned into another dashboard's). ``still_valid()`` is asked on
+    every refresh: a regenerated or revoked link reruns the whole app, whose gate then shows why."""
     st.html(WALL_CSS)
-    summaries = {s.id: s for s in list_dashboards(engine)}
-    wanted = st.query_params.get("dashboard") or next(iter(summaries))
-    dash = load_dashboard(engine, wanted)
+    if not dashboard_id:
+        return
+    dash = load_dashboard(engine, dashboard_id)
     tick = min(x for x in (dash.rotate_s, dash.refresh_s) if x) if (dash.rotate_s or dash.refresh_s) else 60
 
     @st.fragment(run_every=tick)
     def body() -> None:
+        if still_valid is not None and not still_valid():
+            st.rerun()  # the whole app, not only this fragment
         now = time.time()
         tab = dash.tabs[rotation_index(len(dash.tabs), dash.rotate_s, now)]
         view = View(engine, anchor_day(engine), lang)

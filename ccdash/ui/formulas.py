@@ -17,6 +17,7 @@ from ccdash.indicators.custom import (
 from ccdash.indicators.format import format_series
 from ccdash.indicators.formula import FormulaError, infer_unit
 from ccdash.store.info import data_date_range, default_period
+from ccdash.ui.common import current_actor
 
 MESSAGES = {
     "fx.title": {"zh": "自定义指标", "en": "My indicators"},
@@ -106,7 +107,8 @@ def editor(engine: Engine, lang: str) -> None:
     target = c[2].number_input(t("fx.target", lang), value=None, format="%.4g", key="fx_target")
     if st.button(t("fx.save", lang), key="fx_save", type="primary", disabled=unit is None):
         try:
-            saved = save_custom(engine, code, name_zh, name_en, formula, unit=chosen, direction=direction, target=target)
+            saved = save_custom(engine, code, name_zh, name_en, formula, unit=chosen, direction=direction, target=target,
+                                actor=current_actor())
         except CcdashError as exc:
             st.error(exc.message(lang), icon="🚫")
         else:
@@ -131,7 +133,7 @@ def listing(engine: Engine, lang: str) -> None:
     mid.button(t("fx.edit", lang), key="fx_edit", on_click=_load, args=(next(c for c in customs if c.code == code),))
     if right.button(t("fx.delete", lang), key="fx_delete"):
         try:
-            delete_custom(engine, code, used_by=dashboards_using(engine, code))
+            delete_custom(engine, code, used_by=dashboards_using(engine, code), actor=current_actor())
         except CcdashError as exc:
             st.error(exc.message(lang), icon="🚫")
         else:

@@ -16,6 +16,7 @@ from ccdash.i18n import register, t
 from ccdash.qa import forms_store
 from ccdash.qa.forms import choose_form, normalize_business_type
 from ccdash.qa.recordings import list_recordings, recordings_span
+from ccdash.ui.common import current_actor
 
 RECENT_DAYS = 90  # the routing table counts the recordings of the newest 90 days
 
@@ -131,7 +132,7 @@ def forms_panel(engine: Engine, lang: str) -> None:
                 st.error(t("qa.fm.bad_yaml", lang, detail=str(exc)[:300]), icon="🚫")
             else:
                 try:
-                    saved = forms_store.save_form(engine, doc, user=st.session_state.get("qa_inspector", ""))
+                    saved = forms_store.save_form(engine, doc, actor=current_actor())
                 except CcdashError as exc:
                     st.error(exc.message(lang), icon="🚫")
                 else:
@@ -139,7 +140,7 @@ def forms_panel(engine: Engine, lang: str) -> None:
                     st.rerun()
         if not form.general and right.button(t("qa.fm.delete", lang), key="qa_fm_delete"):
             try:
-                forms_store.delete_form(engine, fid, user=st.session_state.get("qa_inspector", ""))
+                forms_store.delete_form(engine, fid, actor=current_actor())
             except CcdashError as exc:
                 st.error(exc.message(lang), icon="🚫")
             else:
@@ -177,7 +178,7 @@ def routes_panel(engine: Engine, lang: str) -> None:
     c[2].write("")
     if c[2].button(t("qa.fm.route_save", lang), key="qa_fm_route_save", type="primary", disabled=not btype):
         try:
-            forms_store.set_route(engine, btype, fid, user=st.session_state.get("qa_inspector", ""))
+            forms_store.set_route(engine, btype, fid, actor=current_actor())
         except CcdashError as exc:
             st.error(exc.message(lang), icon="🚫")
         else:

@@ -1,7 +1,8 @@
 """The QA workbench page: the queue of sampled recordings, "next" with the form chosen by the recording's
 business type, the transcript with its standard phrases, item-by-item scoring with a live total, drafts and
 final scores — and beside it the sampling and the appeals. Drawing only: forms, routing, scoring, phrase
-matching, sampling and storage are :mod:`ccdash.qa`."""
+matching, sampling and storage are :mod:`ccdash.qa`. The sampling section (and its calibration tasks) shows only
+with ``qa.sample``, appeal decisions only with ``qa.appeal.decide``, filing one only with ``qa.appeal.file``."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
+from ccdash.auth.roles import can
 from ccdash.findings import CcdashError
 from ccdash.i18n import register, t
 from ccdash.qa import appeals as qa_appeals
@@ -21,6 +23,7 @@ from ccdash.qa.phrases import highlight, match_phrases, suggestions
 from ccdash.qa.recordings import list_recordings, recordings_span
 from ccdash.qa.scoring import ItemResult, score_evaluation
 from ccdash.qa.store import draft_for, evaluations, load_evaluation, save_evaluation
+from ccdash.ui.common import current_actor
 
 MESSAGES = {
     "qa.wb.title": {"zh": "质检工作台", "en": "QA workbench"},
@@ -28,14 +31,15 @@ MESSAGES = {
     "qa.wb.sec_score": {"zh": "评分", "en": "Scoring"},
     "qa.wb.sec_sample": {"zh": "抽样", "en": "Sampling"},
     "qa.wb.sec_appeals": {"zh": "申诉", "en": "Appeals"},
-    "qa.wb.inspector": {"zh": "质检员", "en": "Inspector"},
-    "qa.wb.inspector_help": {"zh": "评分记在这个名字下；只显示分配给此人（或未分配）的录音。",
-                             "en": "Scores are saved under this name; the queue shows recordings assigned to it (or to nobody)."},
-    "qa.wb.default_inspector": {"zh": "质检员", "en": "Inspector"},
+    "qa.wb.inspector": {"zh": "质检员：{name}（评分记在此用户名下；只显示分配给此人或未分配的录音）",
+                        "en": "Inspector: {name} (scores are saved under this user name; the queue shows recordings "
+                              "assigned to it or to nobody)"},
     "qa.wb.queue": {"zh": "待评录音 {pending} 条（草稿 {drafts} 条，已完成 {done} 条）",
                     "en": "{pending} recordings to score ({drafts} drafts, {done} done)"},
     "qa.wb.empty": {"zh": "没有待评分的录音。到「抽样」里抽取本周的录音。",
                     "en": "No recordings to score. Draw this week's recordings under “Sampling”."},
+    "qa.wb.empty_wait": {"zh": "没有待评分的录音。班长抽样并分配后，录音会出现在这里。",
+                         "en": "No recordings to score. They appear here once a team lead has drawn and assigned them."},
     "qa.wb.pick": {"zh": "录音", "en": "Recording"},
     "qa.wb.prev": {"zh": "上一条", "en": "Previous"},
     "qa.wb.next": {"zh": "下一条", "en": "Next"},
@@ -136,11 +140,13 @@ def result_name(result: str, lang: str) -> str:
 
 def workbench(engine: Engine, lang: str) -> None:
     st.title(t("qa.wb.title", lang))
-    st.session_state.setdefault("qa_inspector", t("qa.wb.default_inspector", "zh") + "1")
-    inspector = st.sidebar.text_input(t("qa.wb.inspector", lang), key="qa_inspector",
-                                      help=t("qa.wb.inspector_help", lang)).strip()
+    actor = current_actor()
+    inspector = actor.username if actor is not None else ""  # the signed-in user; none: the library refuses
+    st.sidebar.caption(t("qa.wb.inspector", lang, name=inspector or "—"))
     sections = {"score": t("qa.wb.sec_score", lang), "sample": t("qa.wb.sec_sample", lang),
                 "appeals": t("qa.wb.sec_appeals", lang)}
+    if not can(actor, "qa.sample"):  # an inspector scores what a lead drew: no sampling section at all
+        sections.pop("sample")
     section = st.segmented_control(t("qa.wb.section", lang), list(sections), format_func=sections.get,
                                    default="score", key="qa_section", label_visibility="collapsed") or "score"
     if section == "sample":
@@ -177,7 +183,7 @@ def _step(ids: list[str], statuses: dict[str, str], current: str | None, forward
 def scoring_panel(engine: Engine, inspector: str, lang: str) -> None:
     queue = _queue(engine, inspector)
     if not len(queue):
-        st.info(t("qa.wb.empty", lang), icon="🎧")
+        st.info(t("qa.wb.empty" if can(current_actor(), "qa.sample") else "qa.wb.empty_wait", lang), icon="🎧")
         return
     ids = queue["recording_id"].astype(str).tolist()
     statuses = dict(zip(ids, queue["status"].astype(str)))
@@ -320,8 +326,8 @@ def items_panel(engine: Engine, rec: dict, form, inspector: str, lang: str, *, s
         if button.button(t(f"qa.wb.save_{status}", lang), key=f"qa_save_{status}",
                          type="primary" if status == "final" else "secondary"):
             try:
-                eid = save_evaluation(engine, recording=recording, form=form, results=results, inspector=inspector,
-                                      status=status, comment=comment, purpose=purpose, sample_id=sample_id,
+                eid = save_evaluation(engine, recording=recording, form=form, results=results, actor=current_actor(),
+                                      inspector=inspector, status=status, comment=comment, purpose=purpose, sample_id=sample_id,
                                       evaluation_id=draft_id)
             except CcdashError as exc:
                 st.error(exc.message(lang), icon="🚫")
@@ -376,7 +382,7 @@ def sampling_panel(engine: Engine, lang: str) -> None:
     targeted = {rule: c[i + 1].number_input(t(f"qa.sm.rule.{rule}", lang), 0, 200, 0, key=f"qa_sm_{rule}")
                 for i, rule in enumerate(RULES)}
     c = st.columns([3, 1])
-    inspectors = c[0].text_input(t("qa.sm.inspectors", lang), value=st.session_state.get("qa_inspector", ""), key="qa_sm_inspectors")
+    inspectors = c[0].text_input(t("qa.sm.inspectors", lang), key="qa_sm_inspectors")
     seed = c[1].number_input(t("qa.sm.seed", lang), 0, 10**6, 1, key="qa_sm_seed")
     if st.button(t("qa.sm.draw", lang), key="qa_sm_draw", type="primary"):
         try:
@@ -392,7 +398,8 @@ def sampling_panel(engine: Engine, lang: str) -> None:
             else:
                 picks = sampling.assign(picks, _names(inspectors)) if _names(inspectors) else picks
                 batch = f"{d0}~{d1} #{int(seed)}"
-                count = sampling.save_sample(engine, picks, batch=batch, purpose="regular", user="", d0=d0, d1=d1)
+                count = sampling.save_sample(engine, picks, batch=batch, purpose="regular", actor=current_actor(),
+                                             d0=d0, d1=d1)
                 st.success(t("qa.sm.drawn", lang, count=count, batch=batch))
         except CcdashError as exc:
             st.error(exc.message(lang), icon="🚫")
@@ -403,7 +410,7 @@ def sampling_panel(engine: Engine, lang: str) -> None:
     who = st.text_input(t("qa.sm.cal_inspectors", lang), key="qa_sm_cal_inspectors")
     if st.button(t("qa.sm.cal_go", lang), key="qa_sm_cal_go", disabled=not chosen):
         try:
-            count = sampling.calibration_sample(engine, chosen, _names(who), user="", batch=f"calibration {d0}~{d1}")
+            count = sampling.calibration_sample(engine, chosen, _names(who), actor=current_actor(), batch=f"calibration {d0}~{d1}")
         except CcdashError as exc:
             st.error(exc.message(lang), icon="🚫")
         else:
@@ -413,36 +420,52 @@ def sampling_panel(engine: Engine, lang: str) -> None:
 # --- appeals --------------------------------------------------------------------------------------------
 
 def appeals_panel(engine: Engine, lang: str) -> None:
-    finals = evaluations(engine, status="final", purposes=("regular",))
+    """The open appeals (decided here with ``qa.appeal.decide``), filing one (with ``qa.appeal.file``) and every
+    appeal; a role without a permission sees the tables only, not the controls the library would refuse."""
+    actor = current_actor()
     st.subheader(t("qa.ap.open", lang))
     open_ = qa_appeals.appeals(engine, status="open")
     if not len(open_):
         st.caption(t("qa.ap.none", lang))
     else:
         st.dataframe(open_, hide_index=True, width="stretch")
-        ids = open_["id"].astype(int).tolist()
-        pick = st.selectbox(t("qa.ap.pick", lang), ids, key="qa_ap_pick")
-        decision = st.radio(t("qa.ap.decision", lang), ["upheld", "changed"], horizontal=True, key="qa_ap_decision",
-                            format_func=lambda d: t(f"qa.ap.{d}", lang))
-        new = None
-        if decision == "changed":
-            c = st.columns(2)
-            new_result = c[0].selectbox(t("qa.ap.new_result", lang), RESULTS, key="qa_ap_new_result",
-                                        format_func=lambda r: result_name(r, lang))
-            new_points = c[1].number_input(t("qa.ap.new_points", lang), min_value=0.0, value=None, key="qa_ap_new_points")
-            new = ItemResult(new_result, new_points if new_result == "partial" else None)
-        note = st.text_input(t("qa.ap.note", lang), key="qa_ap_note")
-        if st.button(t("qa.ap.decide", lang), key="qa_ap_decide", type="primary"):
-            try:
-                qa_appeals.decide_appeal(engine, int(pick), decision, new=new, note=note,
-                                         user=st.session_state.get("qa_inspector", ""))
-            except CcdashError as exc:
-                st.error(exc.message(lang), icon="🚫")
-            else:
-                st.toast(t("qa.ap.decided", lang))
-                st.rerun()
-    st.divider()
+        if can(actor, "qa.appeal.decide"):
+            decide_form(engine, open_, lang)
+    if can(actor, "qa.appeal.file"):
+        st.divider()
+        file_form(engine, lang)
+    all_appeals = qa_appeals.appeals(engine)
+    if len(all_appeals):
+        st.subheader(t("qa.ap.all", lang))
+        st.dataframe(all_appeals, hide_index=True, width="stretch")
+
+
+def decide_form(engine: Engine, open_: pd.DataFrame, lang: str) -> None:
+    ids = open_["id"].astype(int).tolist()
+    pick = st.selectbox(t("qa.ap.pick", lang), ids, key="qa_ap_pick")
+    decision = st.radio(t("qa.ap.decision", lang), ["upheld", "changed"], horizontal=True, key="qa_ap_decision",
+                        format_func=lambda d: t(f"qa.ap.{d}", lang))
+    new = None
+    if decision == "changed":
+        c = st.columns(2)
+        new_result = c[0].selectbox(t("qa.ap.new_result", lang), RESULTS, key="qa_ap_new_result",
+                                    format_func=lambda r: result_name(r, lang))
+        new_points = c[1].number_input(t("qa.ap.new_points", lang), min_value=0.0, value=None, key="qa_ap_new_points")
+        new = ItemResult(new_result, new_points if new_result == "partial" else None)
+    note = st.text_input(t("qa.ap.note", lang), key="qa_ap_note")
+    if st.button(t("qa.ap.decide", lang), key="qa_ap_decide", type="primary"):
+        try:
+            qa_appeals.decide_appeal(engine, int(pick), decision, new=new, note=note, actor=current_actor())
+        except CcdashError as exc:
+            st.error(exc.message(lang), icon="🚫")
+        else:
+            st.toast(t("qa.ap.decided", lang))
+            st.rerun()
+
+
+def file_form(engine: Engine, lang: str) -> None:
     st.subheader(t("qa.ap.file", lang))
+    finals = evaluations(engine, status="final", purposes=("regular",))
     if not len(finals):
         st.caption(t("qa.ap.no_final", lang))
         return
@@ -456,12 +479,8 @@ def appeals_panel(engine: Engine, lang: str) -> None:
     if st.button(t("qa.ap.submit", lang), key="qa_ap_submit", disabled=not reason.strip()):
         agent = finals.loc[finals["id"] == eid, "agent_id"].iloc[0]
         try:
-            qa_appeals.file_appeal(engine, int(eid), code, reason.strip(), agent_id=str(agent))
+            qa_appeals.file_appeal(engine, int(eid), code, reason.strip(), actor=current_actor(), agent_id=str(agent))
         except CcdashError as exc:
             st.error(exc.message(lang), icon="🚫")
         else:
             st.toast(t("qa.ap.filed", lang))
-    all_appeals = qa_appeals.appeals(engine)
-    if len(all_appeals):
-        st.subheader(t("qa.ap.all", lang))
-        st.dataframe(all_appeals, hide_index=True, width="stretch")

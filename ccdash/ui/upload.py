@@ -28,10 +28,10 @@ from ccdash.ingest.pipeline import Prepared, prepare_import, run_import
 from ccdash.ingest.read import sheet_names
 from ccdash.reports_io import write_xlsx
 from ccdash.store.imports import hash_numbers, sha256_of
-from ccdash.ui.common import XLSX_MIME, show_error, show_findings
+from ccdash.ui.common import XLSX_MIME, current_actor, show_error, show_findings
 from ccdash.findings import CcdashError
 
-UPLOAD_TYPES = ["xlsx", "xls", "csv", "txt"]
+UPLOAD_TYPES = ["xlsx", "xlsb", "xls", "csv", "txt"]
 MARKS = {"exact": "✅", "contains": "🟡", "similar": "🟡", "manual": "✋", "profile": "💾"}
 CACHE_KEY, CACHE_SIZE = "_upload_prepared", 4
 REJECTS_SHOWN = 500
@@ -297,7 +297,7 @@ def import_button(engine: Engine, prepared: Prepared, lang: str) -> None:
         return
     try:
         with progress_bar(lang, prepared.file_name, "write") as progress:
-            commit = run_import(engine, prepared, progress=progress).commit
+            commit = run_import(engine, prepared, actor=current_actor(), progress=progress).commit
     except CcdashError as exc:
         show_error(exc, lang)
         return

@@ -28,6 +28,7 @@ import io
 import re
 import zipfile
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,6 +45,7 @@ IMPOSSIBLE = {"zh": "压缩包目录中的大小不可能成立（目录已损�
 _UNLIMITED = 1 << 62
 _ENCRYPTED_NAME = "EncryptedPackage".encode("utf-16-le")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+_FORMULA_START = re.compile(rb"<f[\s>/]")
 _MEDIA = re.compile(r"\.(?:png|jpe?g|gif|bmp|tiff?|emf|wmf|svg|bin)$", re.I)  # an SVG may carry a DTD
 
 
@@ -61,17 +63,24 @@ def is_encrypted(data: bytes) -> bool:
     return _ENCRYPTED_NAME in data
 
 
-@functools.lru_cache(maxsize=1)
 def inspect_zip(data: bytes) -> tuple[Refusal | None, frozenset[str]]:
     """``(refusal or None, part names)`` of a zip container; run once per upload (cached on the bytes)."""
+    refusal, names, _formulas = _inspect(data)
+    return refusal, names
+
+
+@functools.lru_cache(maxsize=1)
+def _inspect(data: bytes) -> tuple[Refusal | None, frozenset[str], frozenset[str]]:
+    """What :func:`inspect_zip` returns, plus the parts that hold a formula (``<f``)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        return Refusal("read.corrupt_workbook", (("detail", _short(exc)),)), frozenset()
+        return Refusal("read.corrupt_workbook", (("detail", _short(exc)),)), frozenset(), frozenset()
     names = frozenset(i.filename for i in infos)
-    refusal = _declared_sizes(infos, len(data)) or _inflate_all(archive, infos)
-    return refusal, names
+    formulas: set[str] = set()
+    refusal = _declared_sizes(infos, len(data)) or _inflate_all(archive, infos, formulas)
+    return refusal, names, frozenset(formulas)
 
 
 def _declared_sizes(infos: list[zipfile.ZipInfo], length: int) -> Refusal | None:
@@ -111,33 +120,63 @@ def _mb(size: int) -> str:
     return f"{size / 2**20:,.0f} MB" if size >= 2**20 else f"{size / 1024:,.0f} KB"
 
 
-def _inflate_all(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> Refusal | None:
-    """Inflate every part once, ignoring the sizes it declares; check sizes, DTDs and sheet extents."""
+def _inflate_all(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], formulas: set[str]) -> Refusal | None:
+    """Inflate every part once, ignoring the sizes it declares; check sizes, DTDs and sheet extents, and
+    note in ``formulas`` the parts that hold a formula (only those are scanned again by :func:`formula_cells`).
+    Each chunk is scanned in a second thread while the next one is inflated (zlib and numpy release the
+    GIL): one chunk ahead at most, so memory stays flat and a refusal comes at most one chunk late."""
     total = 0
-    for info in infos:
-        honest = copy.copy(info)
-        honest.file_size = _UNLIMITED  # read to the end of the deflate stream, whatever the header says
-        # every part but binary ones: the reader follows the workbook's links, so a sheet may have any name
-        scan = None if info.filename.lower().endswith(".bin") else _ExtentScan()
-        media = bool(_MEDIA.search(info.filename))
-        size, tail = 0, b""
-        try:
-            with archive.open(honest) as member:
-                while chunk := member.read(CHUNK):
-                    size += len(chunk)
-                    if total + size > MAX_UNPACKED or _too_packed(size, info.compress_size):
-                        return _bomb(info, size)
-                    if not media and _DTD.search(tail + chunk):
-                        return Refusal("read.xml_dtd", (("member", info.filename),))
-                    if scan:
-                        scan.feed(chunk)
-                    tail = chunk[-16:]
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
-            return Refusal("read.corrupt_workbook", (("detail", _short(exc)),))
-        total += size
-        if scan and (refusal := scan.finish()):
-            return refusal
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        for info in infos:
+            part = _Part(info.filename, formulas)
+            size, pending = 0, None
+            try:
+                with archive.open(_honest(info)) as member:
+                    while chunk := member.read(CHUNK):
+                        size += len(chunk)
+                        if total + size > MAX_UNPACKED or _too_packed(size, info.compress_size):
+                            return _bomb(info, size)
+                        if pending is not None and (refusal := pending.result()):
+                            return refusal
+                        pending = pool.submit(part.feed, chunk)
+                if pending is not None and (refusal := pending.result()):
+                    return refusal
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
+                return Refusal("read.corrupt_workbook", (("detail", _short(exc)),))
+            total += size
+            if refusal := part.finish():
+                return refusal
     return None
+
+
+def _honest(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    honest = copy.copy(info)
+    honest.file_size = _UNLIMITED  # read to the end of the deflate stream, whatever the header says
+    return honest
+
+
+class _Part:
+    """The checks on one part's inflated bytes, fed chunk by chunk in order: DTDs, formulas, cell extents."""
+
+    def __init__(self, name: str, formulas: set[str]) -> None:
+        self.name, self.formulas, self.tail = name, formulas, b""
+        # every part but binary ones: the reader follows the workbook's links, so a sheet may have any name
+        self.scan = None if name.lower().endswith(".bin") else _ExtentScan()
+        self.media = bool(_MEDIA.search(name))
+
+    def feed(self, chunk: bytes) -> Refusal | None:
+        edge = self.tail + chunk[:16]  # a match across chunks (no copy of the whole chunk)
+        self.tail = chunk[-16:]
+        if not self.media and (_DTD.search(chunk) or _DTD.search(edge)):
+            return Refusal("read.xml_dtd", (("member", self.name),))
+        if self.scan:
+            if self.name not in self.formulas and (_FORMULA_START.search(chunk) or _FORMULA_START.search(edge)):
+                self.formulas.add(self.name)
+            self.scan.feed(chunk)
+        return None
+
+    def finish(self) -> Refusal | None:
+        return self.scan.finish() if self.scan else None
 
 
 def _too_packed(size: int, compressed: int) -> bool:
@@ -184,42 +223,45 @@ class _ExtentScan:
 
 
 def _max_refs(buf: bytes, limit: int) -> tuple[int, int]:
-    """(max row, max column) over the `` r="…"`` attributes whose ``r`` is before ``limit`` (vectorized:
-    the positions by byte comparison, then up to 3 letters and 8 digits read from a zero-padded window)."""
+    """(max row, max column) over the `` r="…"`` attributes whose ``r`` is before ``limit`` (vectorized: the
+    positions by byte comparison, then the letters and digits after each one read column by column — only
+    the references with the most letters, and then the most digits, can hold the maximum)."""
     a = np.concatenate([np.frombuffer(buf, dtype=np.uint8), np.zeros(_ExtentScan.WINDOW, dtype=np.uint8)])
     if limit < 2:
         return 0, 0
     head = a[: limit + 3]
-    hit = np.flatnonzero((head[1:-2] == 0x72) & (head[2:-1] == 0x3D) & (head[3:] == 0x22) & (head[:-3] <= 0x20)) + 1
+    hit = np.flatnonzero((head[1:-2] == 0x72) & (head[2:-1] == 0x3D) & (head[3:] == 0x22) & (head[:-3] <= 0x20)) + 4
     if not len(hit):
         return 0, 0
-    win = a[hit[:, None] + 3 + np.arange(12)].astype(np.int64)
-    letter = (win >= 65) & (win <= 90)
-    n_letters = np.argmin(np.c_[letter[:, :4], np.zeros(len(win), bool)], axis=1)
-    digit = (win >= 48) & (win <= 57)
-    return int(_digits_value(win, digit, n_letters).max(initial=0)), int(_letters_value(win, n_letters).max(initial=0))
+    n_letters = _run_length(a, hit, 65, 90, 4)  # 4 letters: beyond any sheet
+    most = int(n_letters.max())
+    col = _number(a, hit[n_letters == most], most, base=26, zero=64) if most <= 3 else MAX_COLUMNS * 1000
+    rows = 0
+    for n in np.unique(n_letters):  # digits follow the letters; usually one letter count for the whole chunk
+        at = hit[n_letters == n] + int(n)
+        n_digits = _run_length(a, at, 48, 57, 9)
+        top = int(n_digits.max())
+        rows = max(rows, _number(a, at[n_digits == top], top, base=10, zero=48) if top <= 8 else MAX_ROWS * 1000)
+    return rows, col
 
 
-def _letters_value(win: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """Column number of the leading letters (0 when none; 4+ letters count as beyond the limit)."""
-    cols = np.zeros(len(win), dtype=np.int64)
-    for k in range(3):
-        used = n > k
-        cols = np.where(used, cols * 26 + (win[:, k] - 64), cols)
-    return np.where(n > 3, MAX_COLUMNS * 1000, cols)
+def _run_length(a: np.ndarray, at: np.ndarray, low: int, high: int, cap: int) -> np.ndarray:
+    """How many bytes from each position of ``at`` are in ``low..high`` (at most ``cap``)."""
+    n = np.zeros(len(at), dtype=np.int8)
+    going = np.ones(len(at), dtype=bool)
+    for k in range(cap):
+        byte = a[at + k]
+        going &= (byte >= low) & (byte <= high)
+        n += going
+    return n
 
 
-def _digits_value(win: np.ndarray, digit: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Row number of the digits after the letters (up to 8 digits; more count as beyond the limit)."""
-    rows = np.zeros(len(win), dtype=np.int64)
-    going = np.ones(len(win), dtype=bool)
-    idx = np.arange(len(win))
-    for k in range(8):
-        pos = np.minimum(start + k, win.shape[1] - 1)
-        is_digit = going & digit[idx, pos]
-        rows = np.where(is_digit, rows * 10 + (win[idx, pos] - 48), rows)
-        going = is_digit
-    return rows
+def _number(a: np.ndarray, at: np.ndarray, width: int, *, base: int, zero: int) -> int:
+    """The largest of the ``width``-character numbers starting at ``at`` (letters: base 26, A = 1)."""
+    value = np.zeros(len(at), dtype=np.int64)
+    for k in range(width):
+        value = value * base + (a[at + k].astype(np.int64) - zero)
+    return int(value.max(initial=0))
 
 
 # --- formula cells without a saved value ------------------------------------------------------
@@ -252,7 +294,7 @@ def sheet_part(data: bytes, index: int) -> str | None:
 def formula_cells(data: bytes, index: int) -> list[tuple[int, int, str]]:
     """(0-based row, 0-based column, "=formula") of the sheet's formula cells that have no saved value."""
     part = sheet_part(data, index) if data.startswith(b"PK\x03\x04") else None
-    if part is None:
+    if part is None or part not in _inspect(data)[2]:  # no formula in the sheet: nothing to scan again
         return []
     found: list[tuple[int, int, str]] = []
     with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(part) as member:

@@ -14,15 +14,20 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, or_, select, text
 
 from ccdash.auth.roles import Actor
-from ccdash.store.db import now_text
+from ccdash.store.db import day_text, now_text
 from ccdash.store.schema import audit_log
 
 
 def record(conn: Connection, actor: Actor, action: str, target: object = "", detail: dict | None = None,
            outcome: str = "ok") -> None:
     """Append one row in the caller's transaction (commits and rolls back with the change itself)."""
+    _append(conn, actor.username, actor.role, action, target, detail, outcome)
+
+
+def _append(conn: Connection, username: str, role: str, action: str, target: object, detail: dict | None,
+            outcome: str) -> None:
     conn.execute(audit_log.insert().values(
-        at=now_text(), username=actor.username, role=actor.role, action=action, target=str(target or ""),
+        at=now_text(), username=username, role=role, action=action, target=str(target or ""),
         outcome=outcome, detail=json.dumps(detail or {}, ensure_ascii=False, default=str)))
 
 
@@ -60,19 +65,10 @@ def record_signin_failure(engine: Engine, typed_username: str, detail: dict) -> 
     the name as typed, with no role, in a transaction of its own."""
     name = (typed_username or "")[:64]
     with engine.begin() as conn:
-        conn.execute(audit_log.insert().values(
-            at=now_text(), username=name or "?", role="", action="signin.failed", target=name, outcome="failed",
-            detail=json.dumps(detail, ensure_ascii=False, default=str)))
+        _append(conn, name or "?", "", "signin.failed", name, detail, "failed")
 
 
 AUDIT_COLUMNS = ("id", "at", "username", "role", "action", "target", "outcome", "detail")
-
-
-def _day_text(value) -> str | None:
-    """A date given as a date, a datetime or 'YYYY-MM-DD…' text, as 'YYYY-MM-DD'."""
-    if value is None or value == "":
-        return None
-    return str(value.date() if hasattr(value, "date") and callable(value.date) else value)[:10]
 
 
 def _like(value: str) -> str:
@@ -91,10 +87,10 @@ def _audit_filters(text=None, username=None, action=None, outcome=None, date_fro
         where.append(or_(c.action == action, c.action.like(_like(action)[1:-1] + ".%", escape="\\")))
     if outcome:
         where.append(c.outcome == outcome)
-    if _day_text(date_from):
-        where.append(c.at >= _day_text(date_from))
-    if _day_text(date_to):
-        where.append(c.at <= _day_text(date_to) + " 23:59:59")
+    if day_text(date_from):
+        where.append(c.at >= day_text(date_from))
+    if day_text(date_to):
+        where.append(c.at <= day_text(date_to) + " 23:59:59")
     return where
 
 

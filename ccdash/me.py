@@ -14,6 +14,8 @@ from sqlalchemy import Engine, select
 
 from ccdash.auth.guard import refuse
 from ccdash.auth.roles import Actor, authorize
+from ccdash.dashboards.model import Period
+from ccdash.dashboards.periods import resolve
 from ccdash.findings import CcdashError
 from ccdash.i18n import register
 from ccdash.indicators.compute import query
@@ -47,19 +49,14 @@ def my_agent_id(engine: Engine | None, actor: Actor | None) -> str:
 
 
 def period_range(period: str, anchor: dt.date) -> tuple[dt.date, dt.date]:
-    """First and last day of ``period`` for the anchor day (the newest day with data): week = Monday–Sunday
-    up to the anchor, month = the calendar month."""
-    monday = anchor - anchor.weekday() * DAY
-    if period == "this_week":
-        return monday, anchor
+    """First and last day of ``period`` for the anchor day (the newest day with data): the dashboards'
+    periods (this week/month up to the anchor, last month whole), plus last week (Monday–Sunday)."""
     if period == "last_week":
+        monday = anchor - anchor.weekday() * DAY
         return monday - 7 * DAY, monday - DAY
-    if period == "this_month":
-        return anchor.replace(day=1), anchor
-    if period == "last_month":
-        last = anchor.replace(day=1) - DAY
-        return last.replace(day=1), last
-    raise CcdashError("me.bad_period", period=period)
+    if period not in PERIODS:
+        raise CcdashError("me.bad_period", period=period)
+    return resolve(Period(kind=period), anchor)
 
 
 def my_numbers(engine: Engine, actor: Actor, d0, d1, codes=None) -> pd.DataFrame:

@@ -190,11 +190,8 @@ def set_target(engine: Engine, code: str, target, direction: str | None = None, 
     ``code`` may be the code or a name of the indicator; ``direction`` defaults to the catalog's.
     Numbers may be given as text (``"90%"`` is 0.9). Raises :class:`CcdashError` with a zh/en message.
     Needs ``targets.edit``."""
-    authorize(actor, "targets.edit", engine)
+    catalog, code, scope, value = _locate(engine, actor, code, team, queue, catalog)
     user = actor.username
-    catalog = catalog or default_catalog(engine)
-    code = code if code in catalog.indicators else find_indicator(str(code), catalog)
-    scope, value = _scope(team, queue)
     target = _number("target", target, required=True)
     warning, critical = _number("warning", warning), _number("critical", critical)
     direction = _direction(code, direction, catalog)
@@ -203,32 +200,37 @@ def set_target(engine: Engine, code: str, target, direction: str | None = None, 
     with engine.begin() as conn:
         version = _next_version(conn, code, scope, value)
         fields = dict(target=target, direction=direction, warning=warning, critical=critical, version=version,
-                      updated_at=when, updated_by=user or "")
+                      updated_at=when, updated_by=user)
         conn.execute(targets.delete().where(_key(code, scope, value)))
         conn.execute(targets.insert().values(code=code, scope=scope, scope_value=value, **fields))
         conn.execute(target_versions.insert().values(code=code, scope=scope, scope_value=value, action="set", **fields))
         audit.record(conn, actor, "target.set", _audit_target(code, scope, value),
                      {"target": target, "direction": direction, "warning": warning, "critical": critical})
-    return Target(code, scope, value, target, direction, warning, critical, version, when, user or "")
+    return Target(code, scope, value, target, direction, warning, critical, version, when, user)
 
 
 def delete_target(engine: Engine, code: str, team: str | None = None, queue: str | None = None, *, actor: Actor,
                   catalog: Catalog | None = None) -> None:
     """Remove one stored target (the scope then falls back to the next one); kept in the history.
     Needs ``targets.edit``."""
-    authorize(actor, "targets.edit", engine)
-    user = actor.username
-    catalog = catalog or default_catalog(engine)
-    code = code if code in catalog.indicators else find_indicator(str(code), catalog)
-    scope, value = _scope(team, queue)
+    catalog, code, scope, value = _locate(engine, actor, code, team, queue, catalog)
     with engine.begin() as conn:
         if conn.execute(select(targets.c.code).where(_key(code, scope, value))).first() is None:
             raise CcdashError("targets.not_found", name=_name(code, catalog), scope=_scope_words(scope, value))
         version = _next_version(conn, code, scope, value)
         conn.execute(targets.delete().where(_key(code, scope, value)))
         conn.execute(target_versions.insert().values(code=code, scope=scope, scope_value=value, version=version,
-                                                     action="delete", updated_at=now_text(), updated_by=user or ""))
+                                                     action="delete", updated_at=now_text(), updated_by=actor.username))
         audit.record(conn, actor, "target.delete", _audit_target(code, scope, value), {"version": version})
+
+
+def _locate(engine: Engine, actor: Actor, code: str, team: str | None, queue: str | None,
+            catalog: Catalog | None) -> tuple[Catalog, str, str, str]:
+    """Check ``targets.edit``, then the catalog, the indicator's code (given by code or name) and the scope."""
+    authorize(actor, "targets.edit", engine)
+    catalog = catalog or default_catalog(engine)
+    code = code if code in catalog.indicators else find_indicator(str(code), catalog)
+    return (catalog, code, *_scope(team, queue))
 
 
 def _audit_target(code: str, scope: str, value: str) -> str:

@@ -132,7 +132,7 @@ def decide_appeal(engine: Engine, appeal_id: int, decision: Literal["upheld", "c
         with engine.begin() as conn:
             _open_appeal(conn, appeal_id)
             conn.execute(update(ap).where(ap.c.id == appeal_id).values(
-                status="upheld", decision_note=note or "", decided_at=now, decided_by=user or ""))
+                status="upheld", decision_note=note or "", decided_at=now, decided_by=user))
             audit.record(conn, actor, "qa.appeal.decide", f"appeal:{appeal_id}",
                          {"decision": "upheld", "evaluation_id": appeal.evaluation_id, "item_code": appeal.item_code})
         return {"score": evaluation.score, "passed": bool(evaluation.passed), "fatal": bool(evaluation.fatal)}
@@ -152,12 +152,12 @@ def decide_appeal(engine: Engine, appeal_id: int, decision: Literal["upheld", "c
         conn.execute(insert(qa_item_history).values(
             evaluation_id=appeal.evaluation_id, item_code=appeal.item_code, old_result=old["result"],
             old_points=None if pd.isna(old["points"]) else float(old["points"]), new_result=changed.result,
-            new_points=changed.points, reason=note or appeal.reason, changed_at=now, changed_by=user or ""))
+            new_points=changed.points, reason=note or appeal.reason, changed_at=now, changed_by=user))
         conn.execute(update(ev).where(ev.c.id == appeal.evaluation_id).values(
             score=score.score, earned_w=score.earned_w, possible_w=score.possible_w, fatal=int(score.fatal),
             passed=int(score.passed), updated_at=now))
         conn.execute(update(ap).where(ap.c.id == appeal_id).values(
-            status="changed", decision_note=note or "", decided_at=now, decided_by=user or ""))
+            status="changed", decision_note=note or "", decided_at=now, decided_by=user))
         rebuild_qa(conn, [evaluation.call_date])
         audit.record(conn, actor, "qa.appeal.decide", f"appeal:{appeal_id}",
                      {"decision": "changed", "evaluation_id": appeal.evaluation_id, "item_code": appeal.item_code,

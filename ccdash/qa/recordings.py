@@ -20,6 +20,7 @@ from collections.abc import Iterable
 import pandas as pd
 from sqlalchemy import Engine, and_, func, or_, select
 
+from ccdash.store.db import day_text
 from ccdash.store.schema import RECORDS
 
 COLUMNS = ["recording_id", "call_id", "agent_id", "agent_name", "team", "business_type", "start_time", "date",
@@ -32,17 +33,6 @@ CALL_FIELDS = ["recording_id", "call_id", "agent_id", "agent_name", "business_ty
 # fields of a recording row that its call fills when the recording system left them empty
 FILLED_FROM_CALL = ["agent_id", "agent_name", "business_type", "talk_s", "csat", "transferred", "caller_hash"]
 CHUNK = 500  # ids per IN (...) query, well under every driver's parameter limit
-
-
-def day_text(value) -> str | None:
-    """A day as 'YYYY-MM-DD' text (from a date, datetime, Timestamp or text); None when blank or unreadable."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        return None
-    return None if pd.isna(stamp) else stamp.strftime("%Y-%m-%d")
 
 
 def _read(conn, table, columns: list[str], *conditions) -> pd.DataFrame:

@@ -26,8 +26,8 @@ from ccdash.auth.roles import Actor, authorize
 from ccdash.findings import CcdashError
 from ccdash.i18n import LIST_SEP, in_each_lang, register
 from ccdash.ingest.csat import DISSATISFIED_MAX
-from ccdash.qa.recordings import day_text, recordings_by_id
-from ccdash.store.db import bulk_insert, now_text
+from ccdash.qa.recordings import recordings_by_id
+from ccdash.store.db import bulk_insert, day_text, now_text
 from ccdash.store.schema import qa_evaluations, qa_samples
 
 MESSAGES = {

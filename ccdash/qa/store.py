@@ -28,9 +28,8 @@ from ccdash.findings import CcdashError
 from ccdash.i18n import register
 from ccdash.qa.forms import QaForm
 from ccdash.qa.measures import rebuild_qa
-from ccdash.qa.recordings import day_text
 from ccdash.qa.scoring import ItemResult, score_evaluation
-from ccdash.store.db import now_text
+from ccdash.store.db import day_text, now_text
 from ccdash.store.schema import RECORDS, qa_appeals, qa_evaluations, qa_item_history, qa_item_scores
 
 MESSAGES = {

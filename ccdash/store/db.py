@@ -56,6 +56,18 @@ def now_text() -> str:
     return dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
 
 
+def day_text(value) -> str | None:
+    """A day as 'YYYY-MM-DD' text (from a date, datetime, Timestamp or text), the way the store keeps dates;
+    None when blank or unreadable."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return None
+    return None if pd.isna(stamp) else stamp.strftime("%Y-%m-%d")
+
+
 def get_setting(conn: Connection, key: str) -> str | None:
     return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
 

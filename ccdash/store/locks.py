@@ -29,8 +29,14 @@ def import_lock(conn: Connection) -> None:
     """Take the store's import lock for the rest of ``conn``'s transaction (call it before the first read).
 
     Taking it again in the same transaction is a no-op, so an import inside a re-run does not deadlock."""
+    write_lock(conn, IMPORT_LOCK_KEY)
+
+
+def write_lock(conn: Connection, key: int) -> None:
+    """A store-wide lock for the rest of ``conn``'s transaction: the advisory lock ``key`` on PostgreSQL (so
+    imports and schema upgrades each have their own), the database's write lock on SQLite."""
     if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
     elif conn.dialect.name == "sqlite":
         _begin_immediate(conn.connection.driver_connection)
 

@@ -161,13 +161,9 @@ def check_actor(engine: Engine) -> Actor | None:
     from ccdash.auth.sessions import session_actor
     from ccdash.auth.settings import anonymous_viewing
     from ccdash.auth.users import get_user
-    from ccdash.auth.wall import dashboard_for_token, wall_actor
     forget_actor()
     if common.wall_mode():
-        dashboard_id = dashboard_for_token(engine, st.query_params.get("token", ""))
-        if dashboard_id:
-            st.session_state[WALL_KEY] = dashboard_id
-            st.session_state[common.ACTOR_KEY] = wall_actor(dashboard_id)
+        enter_wall(engine)
         return common.current_actor()
     token = st.session_state.get(SESSION_KEY)
     actor = session_actor(engine, token) if token else None
@@ -282,19 +278,26 @@ def st_pages(specs: list[PageSpec], lang: str, *, signed_in: bool, first_start: 
 
 def run_wall(engine: Engine, lang: str) -> None:
     """A wall link: only its token's dashboard, or a message and nothing else."""
-    from ccdash.auth.wall import dashboard_for_token, wall_actor
-    token = st.query_params.get("token", "")
-    dashboard_id = dashboard_for_token(engine, token) if token else None
-    if dashboard_id is None:
+    if enter_wall(engine) is None:
         page = st.Page(lambda: st.error(t("gate.wall_bad_token", lang), icon="🚫"), title="ccdash", url_path="wall")
     else:
-        st.session_state[common.ACTOR_KEY] = wall_actor(dashboard_id)
-        st.session_state[WALL_KEY] = dashboard_id
         spec = PAGES[0]
         page = st.Page(spec.path, title=t(spec.title, lang), icon=spec.icon, url_path=spec.url_path, default=True)
     page = st.navigation([page], position="hidden")
     st.session_state[common.GATE_KEY] = True
     page.run()
+
+
+def enter_wall(engine: Engine) -> str | None:
+    """The dashboard this run's wall token opens — kept, with the read-only wall actor, for the page — or None
+    (no token, a wrong one, or one an administrator regenerated or revoked)."""
+    from ccdash.auth.wall import dashboard_for_token, wall_actor
+    token = st.query_params.get("token", "")
+    dashboard_id = dashboard_for_token(engine, token) if token else None
+    if dashboard_id is not None:
+        st.session_state[common.ACTOR_KEY] = wall_actor(dashboard_id)
+        st.session_state[WALL_KEY] = dashboard_id
+    return dashboard_id
 
 
 def user_box(engine: Engine, actor: Actor, lang: str) -> bool:

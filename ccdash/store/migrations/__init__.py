@@ -25,9 +25,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import (
-    Column, Connection, Engine, MetaData, PrimaryKeyConstraint, String, Table, inspect, select, text,
+    Column, Connection, Engine, MetaData, PrimaryKeyConstraint, String, Table, inspect, select,
 )
 
+from ccdash.store.locks import write_lock
 from ccdash.store.schema import metadata
 
 FOLDER = Path(__file__).resolve().parent
@@ -110,9 +111,6 @@ def downgrade(conn: Connection, revision: str) -> None:
 def _locked(engine: Engine):
     """A connection in a transaction that holds the store's migration lock; committed on success."""
     with engine.connect() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock now, not at the first write
-        elif conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+        write_lock(conn, LOCK_KEY)  # SQLite: the write lock now, not at the first write
         yield conn
         conn.commit()

@@ -18,7 +18,8 @@ from sqlalchemy.exc import DBAPIError
 from ccdash.indicators.compute import query
 from ccdash.ingest.pipeline import import_file
 from ccdash.store import migrations
-from ccdash.store.db import make_engine
+from ccdash.store.db import make_engine, set_setting
+from ccdash.store.rebuild import ROLLUP_KEY, ensure_rollups
 from ccdash.store.schema import MEASURE_TABLES, RECORDS, audit_log, dashboards, imports, meta, metadata
 from tests.actors import ADMIN
 
@@ -163,6 +164,76 @@ def test_two_first_starts_at_once_make_the_store_once(stores):
     assert differences(engines[0]) == []
     for eng in engines:
         eng.dispose()
+
+
+def test_roll_ups_filled_by_two_starts_at_once_are_filled_once(engine):
+    """The CI race behind the test above, made deterministic: one start fills the roll-ups and has not
+    committed yet; a second start must wait for it and then find them made, not insert the same keys
+    again (PostgreSQL refused with a duplicate key on ``meta`` before the roll-up fill took the lock)."""
+    url = engine.url.render_as_string(hide_password=False)
+    with engine.begin() as conn:
+        conn.execute(meta.delete().where(meta.c.key == ROLLUP_KEY))
+    second, errors = make_engine(url, create=False), []
+
+    def second_start() -> None:
+        try:
+            with second.begin() as conn:
+                ensure_rollups(conn)
+        except Exception as exc:  # noqa: BLE001 — reported below
+            errors.append(exc)
+
+    with engine.connect() as first:
+        first.begin()
+        ensure_rollups(first)  # holds what it took; not committed yet
+        thread = threading.Thread(target=second_start)
+        thread.start()
+        if engine.dialect.name == "postgresql":  # the second start is past its first look and waiting
+            _wait_until_blocked(first)
+        first.commit()
+    thread.join(timeout=120)
+    assert not thread.is_alive() and not errors, errors
+    with engine.connect() as conn:
+        keys = conn.execute(select(meta.c.key).where(meta.c.key == ROLLUP_KEY)).scalars().all()
+    assert keys == [ROLLUP_KEY]
+    second.dispose()
+
+
+def test_two_writers_of_one_new_setting_at_once_both_succeed(engine):
+    """set_setting is one statement: the second writer waits for the first and then updates its row."""
+    second, errors = make_engine(engine.url.render_as_string(hide_password=False), create=False), []
+
+    def second_writer() -> None:
+        try:
+            with second.begin() as conn:
+                set_setting(conn, "race_key", "second")
+        except Exception as exc:  # noqa: BLE001 — reported below
+            errors.append(exc)
+
+    with engine.connect() as first:
+        first.begin()
+        set_setting(first, "race_key", "first")
+        thread = threading.Thread(target=second_writer)
+        thread.start()
+        if engine.dialect.name == "postgresql":
+            _wait_until_blocked(first)
+        first.commit()
+    thread.join(timeout=120)
+    assert not thread.is_alive() and not errors, errors
+    with engine.connect() as conn:
+        assert conn.execute(select(meta.c.value).where(meta.c.key == "race_key")).scalars().all() == ["second"]
+    second.dispose()
+
+
+def _wait_until_blocked(conn, seconds: float = 60) -> None:
+    """Poll until another session of this database waits on a lock."""
+    import time
+    deadline = time.monotonic() + seconds
+    sql = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+               "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'")
+    with conn.engine.connect() as watcher:
+        while watcher.execute(sql).scalar() == 0:
+            assert time.monotonic() < deadline, "the second start never waited on a lock"
+            watcher.rollback()
 
 
 def test_opening_a_store_at_head_changes_nothing(engine):

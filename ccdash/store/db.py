@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, Table, create_engine, event, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ccdash.store.schema import meta
 
@@ -73,8 +75,16 @@ def get_setting(conn: Connection, key: str) -> str | None:
 
 
 def set_setting(conn: Connection, key: str, value: str | None) -> None:
-    conn.execute(meta.delete().where(meta.c.key == key))
-    conn.execute(meta.insert().values(key=key, value=value))
+    """Write one setting in a single statement (insert or update), so two writers at once never collide
+    on the key: a delete-then-insert does on PostgreSQL, where the second delete cannot see the first's
+    uncommitted row."""
+    dialect_insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}.get(conn.dialect.name)
+    if dialect_insert is None:
+        conn.execute(meta.delete().where(meta.c.key == key))
+        conn.execute(meta.insert().values(key=key, value=value))
+        return
+    stmt = dialect_insert(meta).values(key=key, value=value)
+    conn.execute(stmt.on_conflict_do_update(index_elements=[meta.c.key], set_={"value": stmt.excluded.value}))
 
 
 def store_salt(conn: Connection) -> str:

@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Connection, and_, delete, func, select, update
 
 from ccdash.store.db import bulk_insert, get_setting, set_setting
+from ccdash.store.locks import import_lock
 from ccdash.store.measures import CALL_MEASURES, REPEAT_HORIZON, call_measures, group_sum, roll_up_day
 from ccdash.store.schema import MEASURE_TABLES, RECORDS, aux_reason_day
 from ccdash.store.state_measures import state_measures
@@ -102,7 +103,13 @@ def note_newest_call(conn: Connection) -> None:
 
 
 def ensure_rollups(conn: Connection) -> None:
-    """Fill roll-ups a store made by an older ccdash lacks (from the tables it has), once."""
+    """Fill roll-ups a store made by an older ccdash lacks (from the tables it has), once.
+
+    Two first starts at once (two app processes, or the app and the CLI) both find the roll-ups missing;
+    the import lock makes the second wait, and it finds them made when it looks again."""
+    if get_setting(conn, ROLLUP_KEY) == ROLLUP_VERSION:
+        return
+    import_lock(conn)
     if get_setting(conn, ROLLUP_KEY) == ROLLUP_VERSION:
         return
     agent, day = MEASURE_TABLES[("calls", "agent_day")], MEASURE_TABLES[("calls", "day")]

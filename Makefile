@@ -63,6 +63,7 @@ sample: setup-dev
 
 bench: setup-dev
 	$(PY) bench/import_bench.py
+	$(PY) bench/import_floor.py
 	$(PY) bench/query_bench.py
 	$(PY) bench/dashboard_bench.py
 	$(PY) bench/png_bench.py

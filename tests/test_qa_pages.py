@@ -172,6 +172,33 @@ def test_a_fatal_failure_scores_zero_live_and_a_draft_keeps_partial_work(qa_stor
     assert len(form.items()) > 2
 
 
+def test_a_deduction_asks_for_its_reason_which_is_stored_per_item_and_kept_with_a_draft(qa_store):
+    engine = qa_store
+    at = app("zh", "pages/qa_workbench.py")
+    at.button(key="qa_next").click().run()
+    assert current(at) == "R2"
+    reason = "qa_c_R2_greeting"
+    at.radio(key="qa_r_R2_greeting").set_value("pass").run()
+    assert reason not in [w.key for w in at.text_input]  # nothing deducted, nothing to explain
+    at.radio(key="qa_r_R2_greeting").set_value("fail").run()
+    box = at.text_input(key=reason)
+    assert box.label == "扣分说明"
+    box.set_value("  未使用标准开头语  ").run()
+    at.button(key="qa_save_draft").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    draft = evaluations(engine, recording_id="R2", status="draft")
+    items = load_evaluation(engine, int(draft["id"].iloc[0]))["items"].set_index("item_code")
+    assert items.loc["greeting", "result"] == "fail" and items.loc["greeting", "comment"] == "未使用标准开头语"
+    at = app("en", "pages/qa_workbench.py")  # a new session resumes the draft with its reason
+    at.selectbox(key="qa_current").set_value("R2").run()
+    assert at.text_input(key=reason).value == "未使用标准开头语"
+    assert at.text_input(key=reason).label == "Reason for the deduction"
+    at.radio(key="qa_r_R2_greeting").set_value("pass").run()  # no longer deducted: the reason is not kept
+    at.button(key="qa_save_draft").click().run()
+    items = load_evaluation(engine, int(draft["id"].iloc[0]))["items"].set_index("item_code")
+    assert items.loc["greeting", "result"] == "pass" and items.loc["greeting", "comment"] == ""
+
+
 def test_forms_page_lists_forms_and_saves_an_edit_as_a_new_version(qa_store):
     at = app("zh", "pages/qa_forms.py")
     names = set(at.dataframe[0].value["名称"])

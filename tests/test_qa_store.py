@@ -213,7 +213,8 @@ def test_final_scores_fill_the_qa_measures_and_the_store_version_moves(engine):
 # --- appeals ------------------------------------------------------------------------------------------
 
 def test_an_appeal_changed_rescores_the_call_and_keeps_the_history(engine):
-    eid = save(engine, {"greeting": P, "identity_check": P, "answer_accuracy": part(10), "soothe": F})
+    eid = save(engine, {"greeting": P, "identity_check": P, "answer_accuracy": part(10),
+                        "soothe": ItemResult("fail", comment="客户激动时未安抚")})
     assert load_evaluation(engine, eid)["score"] == pytest.approx(100 * 40 / 70)  # 10 + 10 + 10 × 2 + 0
     with pytest.raises(CcdashError) as err:
         file_appeal(engine, eid, "anti_fraud", "不在表上", agent_id="A01", actor=ADMIN)
@@ -222,8 +223,8 @@ def test_an_appeal_changed_rescores_the_call_and_keeps_the_history(engine):
     with pytest.raises(CcdashError) as err:  # one open appeal per item
         file_appeal(engine, eid, "soothe", "再申诉", agent_id="A01", actor=ADMIN)
     assert err.value.code == "qa.appeal_open"
-    assert appeals(engine, "open")[["id", "agent_id", "item_code", "result"]].values.tolist() == [
-        [appeal, "A01", "soothe", "fail"]]
+    assert appeals(engine, "open")[["id", "agent_id", "item_code", "result", "reason", "item_comment"]].values.tolist() == [
+        [appeal, "A01", "soothe", "fail", "客户情绪平稳，无需安抚", "客户激动时未安抚"]]  # both sides, for the lead
     version = store_version(engine)
     out = decide_appeal(engine, appeal, "changed", new=ItemResult("na"), note="同意：不适用", actor=LEAD)
     # soothe N/A: 40 of 60 → 66.67, still below 80

@@ -90,7 +90,8 @@ def with_appeal(store):
     form = choose_form_for(engine, "借记卡挂失").form
     eid = save_evaluation(engine, recording={"recording_id": "RX1", "agent_id": "A01", "business_type": "借记卡挂失",
                                              "date": "2026-10-30"}, form=form, actor=LEAD, inspector="qa1",
-                          results={i.code: ItemResult("pass") for i in form.items()}, status="final")
+                          results={i.code: ItemResult("pass") for i in form.items()}
+                          | {form.items()[0].code: ItemResult("fail", comment="未报工号")}, status="final")
     qa_appeals.file_appeal(engine, eid, form.items()[0].code, "坐席认为已报工号", actor=LEAD)
     engine.dispose()
     return store
@@ -131,6 +132,11 @@ def test_lead_gets_sampling_calibration_and_appeal_decisions(with_appeal):
     at.segmented_control(key="qa_section").set_value("appeals").run()
     assert shown(at, "button", "qa_ap_decide") and shown(at, "selectbox", "qa_ap_pick")
     assert shown(at, "button", "qa_ap_submit")  # a lead may file an appeal too
+    table = at.dataframe[0].value  # the open appeal in Chinese, the inspector's reason beside the agent's
+    row = table.iloc[0]
+    assert (row["坐席"], row["当前结果"], row["扣分说明"], row["申诉理由"], row["状态"]) == (
+        "A01", "不合格", "未报工号", "坐席认为已报工号", "待处理")
+    assert "item_code" not in table.columns and "evaluation_id" not in table.columns
 
 
 # ---- Dashboards: "edit in the builder" ----

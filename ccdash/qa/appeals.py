@@ -203,10 +203,12 @@ def scored_form(engine: Engine, evaluation, items: pd.DataFrame) -> QaForm:
 
 def appeals(engine: Engine, status: str | None = None) -> pd.DataFrame:
     """Appeals, newest first, with their evaluation (recording, inspector, agent, form, date) and the item's
-    current label, result and points."""
+    current label, result, points and the inspector's reason for the deduction (``item_comment``), so the
+    lead reads both sides."""
     ap, ev, it = qa_appeals, qa_evaluations, qa_item_scores
     cols = [*ap.c, ev.c.recording_id, ev.c.inspector, ev.c.form_id, ev.c.form_version, ev.c.call_date,
-            ev.c.business_type, ev.c.score, it.c.label, it.c.result, it.c.points, it.c.max_points]
+            ev.c.business_type, ev.c.score, it.c.label, it.c.result, it.c.points, it.c.max_points,
+            it.c.comment.label("item_comment")]
     query = (select(*cols).select_from(
         ap.join(ev, ev.c.id == ap.c.evaluation_id)
         .outerjoin(it, (it.c.evaluation_id == ap.c.evaluation_id) & (it.c.item_code == ap.c.item_code)))

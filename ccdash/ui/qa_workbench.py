@@ -74,6 +74,8 @@ MESSAGES = {
     "qa.wb.pass": {"zh": "合格（≥ {mark}）", "en": "pass (≥ {mark})"},
     "qa.wb.fail": {"zh": "不合格（< {mark}）", "en": "fail (< {mark})"},
     "qa.wb.comment": {"zh": "评语", "en": "Comment"},
+    "qa.wb.reason": {"zh": "扣分说明", "en": "Reason for the deduction"},
+    "qa.wb.reason_hint": {"zh": "例如：未核实客户身份即办理挂失", "en": "e.g. card blocked before the caller's identity was checked"},
     "qa.wb.save_draft": {"zh": "保存草稿", "en": "Save draft"},
     "qa.wb.save_final": {"zh": "提交评分", "en": "Submit score"},
     "qa.wb.saved_draft": {"zh": "草稿已保存", "en": "Draft saved"},
@@ -127,6 +129,24 @@ MESSAGES = {
     "qa.ap.decided": {"zh": "申诉已处理", "en": "Appeal decided"},
     "qa.ap.no_final": {"zh": "还没有已提交的评分。", "en": "No submitted scores yet."},
     "qa.ap.all": {"zh": "全部申诉", "en": "All appeals"},
+    "qa.ap.col.id": {"zh": "编号", "en": "No."},
+    "qa.ap.col.created_at": {"zh": "申诉时间", "en": "Filed"},
+    "qa.ap.col.agent_id": {"zh": "坐席", "en": "Agent"},
+    "qa.ap.col.recording_id": {"zh": "录音", "en": "Recording"},
+    "qa.ap.col.call_date": {"zh": "通话日期", "en": "Call date"},
+    "qa.ap.col.label": {"zh": "申诉项", "en": "Item"},
+    "qa.ap.col.result": {"zh": "当前结果", "en": "Result now"},
+    "qa.ap.col.points": {"zh": "得分", "en": "Points"},
+    "qa.ap.col.max_points": {"zh": "满分", "en": "Max"},
+    "qa.ap.col.item_comment": {"zh": "扣分说明", "en": "Inspector's reason"},
+    "qa.ap.col.reason": {"zh": "申诉理由", "en": "Agent's reason"},
+    "qa.ap.col.inspector": {"zh": "质检员", "en": "Inspector"},
+    "qa.ap.col.status": {"zh": "状态", "en": "Status"},
+    "qa.ap.col.decision_note": {"zh": "处理说明", "en": "Decision note"},
+    "qa.ap.col.decided_by": {"zh": "处理人", "en": "Decided by"},
+    "qa.ap.status.open": {"zh": "待处理", "en": "open"},
+    "qa.ap.status.upheld": {"zh": "维持", "en": "upheld"},
+    "qa.ap.status.changed": {"zh": "已改判", "en": "changed"},
 }
 register(MESSAGES)
 
@@ -285,6 +305,9 @@ def items_panel(engine: Engine, rec: dict, form, inspector: str, lang: str, *, s
         items = draft.get("items")
         if items is not None and len(items):
             prior = {c: (r, p) for c, r, p in zip(items["item_code"], items["result"], items["points"])}
+            for code, note in zip(items["item_code"], items["comment"]):  # the draft's deduction reasons
+                if note:
+                    st.session_state.setdefault(_key(rid, code, "c"), note)
         if not st.session_state.get(f"qa_loaded_{rid}"):
             st.session_state[f"qa_loaded_{rid}"] = True
             st.session_state.setdefault(f"qa_comment_{rid}", draft.get("comment") or "")
@@ -315,7 +338,11 @@ def items_panel(engine: Engine, rec: dict, form, inspector: str, lang: str, *, s
                                          max_value=float(item.max_points), step=1.0,
                                          value=float(prior_points) if prior_points is not None and not pd.isna(prior_points) else None,
                                          key=_key(rid, item.code, "p"))
-            results[item.code] = ItemResult(choice, points)
+            reason = ""
+            if choice in ("fail", "partial"):  # a deduction: why, for the agent, the appeal and the analysis
+                reason = st.text_input(t("qa.wb.reason", lang), key=_key(rid, item.code, "c"),
+                                       placeholder=t("qa.wb.reason_hint", lang)).strip()
+            results[item.code] = ItemResult(choice, points, reason)
     live_total(form, results, lang)
     comment = st.text_area(t("qa.wb.comment", lang), key=f"qa_comment_{rid}", height=80)
     recording = {"recording_id": rid, "agent_id": rec.get("agent_id") or "", "business_type": rec.get("business_type") or "",
@@ -428,7 +455,7 @@ def appeals_panel(engine: Engine, lang: str) -> None:
     if not len(open_):
         st.caption(t("qa.ap.none", lang))
     else:
-        st.dataframe(open_, hide_index=True, width="stretch")
+        st.dataframe(appeals_table(open_, lang), hide_index=True, width="stretch")
         if can(actor, "qa.appeal.decide"):
             decide_form(engine, open_, lang)
     if can(actor, "qa.appeal.file"):
@@ -437,7 +464,20 @@ def appeals_panel(engine: Engine, lang: str) -> None:
     all_appeals = qa_appeals.appeals(engine)
     if len(all_appeals):
         st.subheader(t("qa.ap.all", lang))
-        st.dataframe(all_appeals, hide_index=True, width="stretch")
+        st.dataframe(appeals_table(all_appeals, lang), hide_index=True, width="stretch")
+
+
+APPEAL_COLUMNS = ("id", "created_at", "agent_id", "recording_id", "call_date", "label", "result", "points",
+                  "max_points", "item_comment", "reason", "inspector", "status", "decision_note", "decided_by")
+
+
+def appeals_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The appeals as the lead reads them: the item, the inspector's reason beside the agent's, in the user's
+    language."""
+    shown = frame[list(APPEAL_COLUMNS)].copy()
+    shown["result"] = shown["result"].map(lambda r: result_name(r, lang) if isinstance(r, str) else r)
+    shown["status"] = shown["status"].map(lambda s: t(f"qa.ap.status.{s}", lang))
+    return shown.rename(columns={c: t(f"qa.ap.col.{c}", lang) for c in APPEAL_COLUMNS})
 
 
 def decide_form(engine: Engine, open_: pd.DataFrame, lang: str) -> None:

@@ -227,6 +227,21 @@ def test_routing_a_business_type_changes_the_form_the_workbench_opens(qa_store):
     assert not at.exception and not at.error
     choice = forms_store.choose_form_for(qa_store, "分期业务")
     assert choice.matched and choice.form.id == "bill_inquiry"
+    table = at.dataframe[0].value
+    how = table[table["Business type"] == "分期业务"].iloc[0]["How"]
+    assert how.startswith("set here (admin1, 20"), how  # who set it, and when
+    declared = table[table["Business type"] == "借记卡挂失"].iloc[0]["How"]
+    assert declared == "declared by the form"
+    # the route set here is taken back: the type returns to what the forms declare (none: the general form)
+    at.selectbox(key="qa_fm_route_btype").set_value("分期业务").run()
+    at.button(key="qa_fm_route_reset").click().run()
+    assert not at.exception and not at.error
+    assert not forms_store.choose_form_for(qa_store, "分期业务").matched
+    assert forms_store.route_overrides(qa_store) == []
+    table = at.dataframe[0].value
+    assert table[table["Business type"] == "分期业务"].iloc[0]["How"] == "no route → general form"
+    at.selectbox(key="qa_fm_route_btype").set_value("借记卡挂失").run()  # nothing set here: nothing to take back
+    assert "qa_fm_route_reset" not in [b.key for b in at.button]
 
 
 def test_analysis_page_shows_item_failures_across_forms(qa_store):

@@ -59,13 +59,20 @@ MESSAGES = {
     "qa.fm.col_btype": {"zh": "业务类型", "en": "Business type"},
     "qa.fm.col_form": {"zh": "使用的质检表", "en": "Form used"},
     "qa.fm.col_how": {"zh": "来源", "en": "How"},
-    "qa.fm.how_route": {"zh": "已对应", "en": "routed"},
+    "qa.fm.how_declared": {"zh": "质检表中声明", "en": "declared by the form"},
+    "qa.fm.how_override": {"zh": "在此指定（{by}，{at}）", "en": "set here ({by}, {at})"},
     "qa.fm.how_fallback": {"zh": "无对应 → 通用表", "en": "no route → general form"},
     "qa.fm.col_recordings": {"zh": "近 90 天录音数", "en": "Recordings, last 90 days"},
     "qa.fm.route_btype": {"zh": "业务类型", "en": "Business type"},
     "qa.fm.route_form": {"zh": "改用质检表", "en": "Use form"},
     "qa.fm.route_save": {"zh": "保存对应", "en": "Save route"},
     "qa.fm.route_saved": {"zh": "「{btype}」现在使用「{form}」", "en": "“{btype}” now uses “{form}”"},
+    "qa.fm.route_reset": {"zh": "恢复为质检表中的声明", "en": "Back to what the forms declare"},
+    "qa.fm.route_reset_help": {"zh": "删除在此指定的对应；该业务类型回到质检表自己声明的表（没有声明则用通用表）",
+                               "en": "Removes the route set here; the business type goes back to the form that declares "
+                                     "it (the general form when none does)"},
+    "qa.fm.route_was_reset": {"zh": "「{btype}」现在使用「{form}」（质检表中声明）",
+                              "en": "“{btype}” now uses “{form}” (as the forms declare)"},
 }
 register(MESSAGES)
 
@@ -154,15 +161,19 @@ def routing_table(engine: Engine, lang: str) -> pd.DataFrame:
     recs = list_recordings(engine, span[1] - dt.timedelta(days=RECENT_DAYS - 1), span[1]) if span else None
     counts = recs["business_type"].fillna("").astype(str).value_counts() if recs is not None else pd.Series(dtype="int64")
     forms, routes = forms_store.current_forms(engine), forms_store.routes(engine)
+    overrides = {r["business_type"]: r for r in forms_store.route_overrides(engine)}
     seen = {normalize_business_type(b): b for b in counts.index if b}
-    for key in routes:
+    for key in [*routes, *overrides]:
         seen.setdefault(key, key)
     rows = []
     for key, shown in sorted(seen.items()):
         choice = choose_form(shown, forms, routes)
+        if key in overrides:
+            how = t("qa.fm.how_override", lang, by=overrides[key]["updated_by"] or "-", at=overrides[key]["updated_at"][:10])
+        else:
+            how = t("qa.fm.how_declared" if choice.matched else "qa.fm.how_fallback", lang)
         rows.append({t("qa.fm.col_btype", lang): shown, t("qa.fm.col_form", lang): choice.form.name.get(lang),
-                     t("qa.fm.col_how", lang): t("qa.fm.how_route" if choice.matched else "qa.fm.how_fallback", lang),
-                     t("qa.fm.col_recordings", lang): int(counts.get(shown, 0))})
+                     t("qa.fm.col_how", lang): how, t("qa.fm.col_recordings", lang): int(counts.get(shown, 0))})
     return pd.DataFrame(rows)
 
 
@@ -183,4 +194,14 @@ def routes_panel(engine: Engine, lang: str) -> None:
             st.error(exc.message(lang), icon="🚫")
         else:
             st.toast(t("qa.fm.route_saved", lang, btype=btype, form=forms[fid].name.get(lang)))
+            st.rerun()
+    overridden = bool(btype) and normalize_business_type(btype) in {r["business_type"] for r in forms_store.route_overrides(engine)}
+    if overridden and st.button(t("qa.fm.route_reset", lang), key="qa_fm_route_reset", help=t("qa.fm.route_reset_help", lang)):
+        try:
+            forms_store.set_route(engine, btype, None, actor=current_actor())
+        except CcdashError as exc:
+            st.error(exc.message(lang), icon="🚫")
+        else:
+            form = forms_store.choose_form_for(engine, btype).form
+            st.toast(t("qa.fm.route_was_reset", lang, btype=btype, form=form.name.get(lang)))
             st.rerun()

@@ -71,6 +71,9 @@ def test_rerun_with_a_fixed_mapping_replaces_the_import(small_store):
     undo, rerun, saved = actions(small_store)[-3:]
     assert (undo, rerun, saved[0]) == (("import.undo", f"import:{old_id}"), ("import.rerun", f"import:{new_id}"),
                                        "mapping.save")
+    with small_store.connect() as conn:  # the re-run's row names the import it replaced
+        detail = json.loads(conn.execute(select(audit_log.c.detail).where(audit_log.c.action == "import.rerun")).scalar())
+    assert detail["replaces"] == f"import:{old_id}" and detail["file_name"] == "calls.xlsx"
     with small_store.connect() as conn:  # the fixed mapping is the saved profile now
         doc = json.loads(conn.execute(select(mapping_profiles.c.doc).where(mapping_profiles.c.kind == "calls")).scalar())
     assert "csat" not in doc["columns"]

@@ -214,9 +214,10 @@ def import_report(prepared: Prepared) -> dict:
 
 
 def run_import(engine: Engine, prepared: Prepared, *, actor: Actor, remember: bool = True,
-               progress: Progress | None = None, action: str = "import.run") -> Outcome:
+               progress: Progress | None = None, action: str = "import.run", replaces: int | None = None) -> Outcome:
     """Write a prepared import (refused while it has errors) and remember its mapping. Needs ``imports.run``;
-    ``action`` names the audit row (import.run, or import.rerun for a re-run from the kept original)."""
+    ``action`` names the audit row (import.run, or import.rerun for a re-run from the kept original, which
+    names the import it ``replaces``)."""
     authorize(actor, "imports.run", engine)
     errors = [f for f in prepared.findings if f.level == "error"]
     if errors:
@@ -229,7 +230,7 @@ def run_import(engine: Engine, prepared: Prepared, *, actor: Actor, remember: bo
     result = commit_import(engine, kind=prepared.kind, shape=prepared.cleaned.shape, frame=frame,
                            sha256=prepared.sha256, file_name=prepared.file_name, sheet=prepared.mapping.sheet,
                            counts=counts, mapping=prepared.mapping.to_doc(), report=r, actor=actor, action=action,
-                           data=prepared.data)
+                           data=prepared.data, replaces=replaces)
     if remember and result.status == "imported":
         from ccdash.store.db import now_text
         save_profile(engine, prepared.kind, prepared.mapping.signature,

@@ -94,11 +94,14 @@ def find_same_file(conn: Connection, sha: str, kind: str):
 
 def commit_import(engine: Engine, *, kind: str, shape: str | None, frame: pd.DataFrame, sha256: str,
                   file_name: str, sheet: str, counts: dict, mapping: dict, report: dict, actor: Actor,
-                  action: str = "import.run", data: bytes = b"") -> CommitResult:
+                  action: str = "import.run", data: bytes = b"", replaces: int | None = None) -> CommitResult:
     """Write one import in a single transaction; a file already imported is a no-op. Needs ``imports.run``;
-    the audit row (``action``: import.run, or import.rerun for a re-run) is part of the same transaction."""
+    the audit row (``action``: import.run, or import.rerun for a re-run, naming the import it ``replaces``)
+    is part of the same transaction."""
     authorize(actor, "imports.run", engine)
     detail = {"file_name": file_name, "kind": kind, "sha256": sha256, "counts": counts}
+    if replaces is not None:
+        detail["replaces"] = f"import:{replaces}"
     with import_transaction(engine) as conn:  # the import lock before the first read (ccdash/store/locks.py)
         same = find_same_file(conn, sha256, kind)
         if same is not None:

@@ -105,7 +105,7 @@ def rerun_import(engine: Engine, import_id: int, *, actor: Actor, prepared=None,
     (if still active) is undone and the new one written in one transaction under the import lock — the undo
     comes first, so the same-file check of the new import no longer sees the import it replaces. Needs
     ``imports.run``; the audit trail gets ``import.undo`` of the old import and ``import.rerun`` of the new
-    one. Returns the pipeline's ``Outcome``."""
+    one, whose detail names the import it replaces. Returns the pipeline's ``Outcome``."""
     from ccdash.ingest.pipeline import run_import
     from ccdash.store.imports import save_profile, undo_import
     authorize(actor, "imports.run", engine)
@@ -119,7 +119,8 @@ def rerun_import(engine: Engine, import_id: int, *, actor: Actor, prepared=None,
     with import_transaction(engine) as conn:
         if conn.execute(select(imports.c.status).where(imports.c.id == import_id)).scalar() == "active":
             undo_import(conn, import_id, actor=actor)
-        outcome = run_import(conn, prepared, actor=actor, remember=False, progress=progress, action="import.rerun")
+        outcome = run_import(conn, prepared, actor=actor, remember=False, progress=progress, action="import.rerun",
+                             replaces=import_id)
     if remember and outcome.commit.status == "imported":
         save_profile(engine, prepared.kind, prepared.mapping.signature,
                      {**prepared.mapping.to_doc(), "saved_at": now_text()}, actor=actor)

@@ -172,6 +172,24 @@ def test_pages_for_each_role_are_the_declared_ones(role):
     assert {p.path for p in auth.pages_for(actor)} == EXPECTED[role]
 
 
+def test_the_menu_groups_each_roles_pages_in_sections():
+    """Sections in the user's language, in the declared order; a section a role has nothing in is not there."""
+    from tests.actors import ROLES_ACTORS
+
+    def titles(role, lang):
+        actor = ROLES_ACTORS[role]
+        actor = type(actor)(actor.username, actor.role, actor.agent_id, user_id=1)
+        return {section: [auth.t(p.title, lang) for p in specs]
+                for section, specs in auth.menu(auth.pages_for(actor), lang).items()}
+
+    assert titles("admin", "zh") == {
+        "看板与指标": ["看板", "看板设计", "指标查询", "数据探索", "预警", "自定义指标", "报表"],
+        "质检": ["质检工作台", "质检分析", "质检表"], "数据导入": ["上传数据", "导入历史"],
+        "系统管理": ["用户与大屏链接", "审计日志"], "我的": ["我的账户"]}
+    assert titles("agent", "en") == {"Me": ["My numbers", "My account"]}
+    assert list(titles("inspector", "en")) == ["Dashboards and indicators", "Quality", "Me"]
+
+
 # ---- every role on every page ----
 
 @pytest.mark.parametrize("role", ROLES)

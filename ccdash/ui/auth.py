@@ -31,6 +31,11 @@ from ccdash.ui import common
 from ccdash.ui import explorer as _explorer  # noqa: F401  (registers nav.explorer)
 
 MESSAGES = {
+    "nav.sec.view": {"zh": "看板与指标", "en": "Dashboards and indicators"},
+    "nav.sec.qa": {"zh": "质检", "en": "Quality"},
+    "nav.sec.data": {"zh": "数据导入", "en": "Data"},
+    "nav.sec.admin": {"zh": "系统管理", "en": "Administration"},
+    "nav.sec.account": {"zh": "我的", "en": "Me"},
     "nav.users": {"zh": "用户与大屏链接", "en": "Users and wall links"},
     "nav.audit": {"zh": "审计日志", "en": "Audit trail"},
     "nav.me": {"zh": "我的指标", "en": "My numbers"},
@@ -81,6 +86,7 @@ class PageSpec:
     title: str
     icon: str
     permission: str | None
+    section: str = "nav.sec.view"  # the menu section it is listed under (message code)
 
 
 PAGES = (
@@ -91,17 +97,17 @@ PAGES = (
     PageSpec("pages/alerts.py", "alerts", "nav.alerts", ":material/notifications:", "dashboards.view"),
     PageSpec("pages/formulas.py", "formulas", "nav.formulas", ":material/function:", "formulas.edit"),
     PageSpec("pages/reports.py", "reports", "nav.reports", ":material/summarize:", "reports.view"),
-    PageSpec("pages/qa_workbench.py", "qa", "nav.qa_workbench", ":material/headphones:", "qa.score"),
-    PageSpec("pages/qa_analysis.py", "qa_analysis", "nav.qa_analysis", ":material/fact_check:", "qa.view"),
-    PageSpec("pages/qa_forms.py", "qa_forms", "nav.qa_forms", ":material/checklist:", "qa.forms.edit"),
-    PageSpec("pages/upload.py", "upload", "nav.upload", ":material/upload_file:", "imports.run"),
-    PageSpec("pages/history.py", "history", "nav.history", ":material/history:", "imports.view"),
-    PageSpec("pages/me.py", "me", "nav.me", ":material/person:", "me.view"),
-    PageSpec("pages/users.py", "users", "nav.users", ":material/group:", "users.manage"),
-    PageSpec("pages/audit.py", "audit", "nav.audit", ":material/policy:", "audit.view"),
-    PageSpec("pages/account.py", "account", "nav.account", ":material/account_circle:", None),
+    PageSpec("pages/qa_workbench.py", "qa", "nav.qa_workbench", ":material/headphones:", "qa.score", "nav.sec.qa"),
+    PageSpec("pages/qa_analysis.py", "qa_analysis", "nav.qa_analysis", ":material/fact_check:", "qa.view", "nav.sec.qa"),
+    PageSpec("pages/qa_forms.py", "qa_forms", "nav.qa_forms", ":material/checklist:", "qa.forms.edit", "nav.sec.qa"),
+    PageSpec("pages/upload.py", "upload", "nav.upload", ":material/upload_file:", "imports.run", "nav.sec.data"),
+    PageSpec("pages/history.py", "history", "nav.history", ":material/history:", "imports.view", "nav.sec.data"),
+    PageSpec("pages/users.py", "users", "nav.users", ":material/group:", "users.manage", "nav.sec.admin"),
+    PageSpec("pages/audit.py", "audit", "nav.audit", ":material/policy:", "audit.view", "nav.sec.admin"),
+    PageSpec("pages/me.py", "me", "nav.me", ":material/person:", "me.view", "nav.sec.account"),
+    PageSpec("pages/account.py", "account", "nav.account", ":material/account_circle:", None, "nav.sec.account"),
 )
-SIGNIN = PageSpec("pages/signin.py", "signin", "nav.signin", ":material/login:", None)
+SIGNIN = PageSpec("pages/signin.py", "signin", "nav.signin", ":material/login:", None, "nav.sec.account")
 PAGE_PERMISSIONS: dict[str, str | None] = {p.path: p.permission for p in (*PAGES, SIGNIN)}
 ACCOUNT = next(p for p in PAGES if p.path == "pages/account.py")
 
@@ -248,8 +254,8 @@ def navigate(engine: Engine, lang: str) -> None:
         specs = [ACCOUNT]
         st.session_state[MUST_CHANGE_KEY] = True
     signed_in = bool(actor and actor.user_id)
-    page = st.navigation(st_pages(specs, lang, signed_in=signed_in,
-                                  first_start=not signed_in and first_start(engine)))
+    page = st.navigation(st_pages(specs, lang, signed_in=signed_in, first_start=not signed_in and first_start(engine)),
+                         expanded=True)  # every page of the role at once (collapsed, the menu says "View more" in English)
     note = st.session_state.pop("_gate_note", None)
     if note:
         st.info(t(note, lang))
@@ -264,16 +270,27 @@ def first_start(engine: Engine) -> bool:
     return needs_first_admin(engine)
 
 
-def st_pages(specs: list[PageSpec], lang: str, *, signed_in: bool, first_start: bool = False) -> list:
-    """st.Page objects: the role's pages (the first one the default) and the sign-in page — hidden once
-    signed in (still routable, so the run right after a sign-in finds it and moves on)."""
+def st_pages(specs: list[PageSpec], lang: str, *, signed_in: bool, first_start: bool = False) -> dict[str, list]:
+    """st.Page objects by menu section (in the order of :data:`PAGES`): the role's pages (the first one the
+    default) and the sign-in page — hidden once signed in (still routable, so the run right after a sign-in
+    finds it and moves on). A section the role has no page in is not shown."""
     signin = SIGNIN
     title = "nav.first_start" if first_start else signin.title
-    pages = [st.Page(s.path, title=t(s.title, lang), icon=s.icon, url_path=s.url_path, default=i == 0)
-             for i, s in enumerate(specs)]
-    pages.append(st.Page(signin.path, title=t(title, lang), icon=signin.icon, url_path=signin.url_path,
-                         default=not specs, visibility="hidden" if signed_in else "visible"))
-    return pages
+    first = specs[0] if specs else None
+    sections = {label: [st.Page(s.path, title=t(s.title, lang), icon=s.icon, url_path=s.url_path, default=s is first)
+                        for s in group] for label, group in menu(specs, lang).items()}
+    page = st.Page(signin.path, title=t(title, lang), icon=signin.icon, url_path=signin.url_path,
+                   default=not specs, visibility="hidden" if signed_in else "visible")
+    sections.setdefault(t(SIGNIN.section, lang), []).append(page)
+    return sections
+
+
+def menu(specs: list[PageSpec], lang: str) -> dict[str, list[PageSpec]]:
+    """The pages grouped under their section titles, sections and pages in the order of :data:`PAGES`."""
+    sections: dict[str, list[PageSpec]] = {}
+    for spec in specs:
+        sections.setdefault(t(spec.section, lang), []).append(spec)
+    return sections
 
 
 def run_wall(engine: Engine, lang: str) -> None:
@@ -351,6 +368,6 @@ def pages_table() -> str:
     for p in PAGES:
         roles = (", ".join(r for r in ROLES if r in PERMISSIONS[p.permission]) if p.permission
                  else "every signed-in account")
-        lines.append(f"| `{p.path}` | {t(p.title, 'zh')} / {t(p.title, 'en')} | "
+        lines.append(f"| `{p.path}` | {t(p.section, 'zh')} › {t(p.title, 'zh')} / {t(p.section, 'en')} › {t(p.title, 'en')} | "
                      f"{f'`{p.permission}`' if p.permission else '—'} | {roles} |")
     return "\n".join(lines)

@@ -49,13 +49,13 @@ MESSAGES = {
     },
     "gate.expired": {"zh": "登录已过期，请重新登录。", "en": "Your session has ended; please sign in again."},
     "gate.demo_banner": {
-        "zh": "示例数据：您正在匿名浏览示例看板（只读）。请在左侧菜单“创建管理员账户”以启用账户和权限。",
+        "zh": "示例数据：您正在匿名浏览示例看板（只读）。请点击下方或页面顶部的“创建管理员账户”以启用账户和权限。",
         "en": "Sample data: you are viewing the sample dashboards anonymously (read-only). Use “Create the "
-              "administrator” in the side menu to switch on accounts and roles.",
+              "administrator” (below, or at the top of the page) to switch on accounts and roles.",
     },
     "gate.anonymous_banner": {
-        "zh": "匿名浏览（只读）。如有账户，请在左侧菜单“登录”。",
-        "en": "Anonymous viewing (read-only). If you have an account, use “Sign in” in the side menu.",
+        "zh": "匿名浏览（只读）。如有账户，请点击下方或页面顶部的“登录”。",
+        "en": "Anonymous viewing (read-only). If you have an account, use “Sign in” below or at the top of the page.",
     },
     "gate.signed_in_as": {"zh": "当前用户：{name}（{role}）", "en": "Signed in: {name} ({role})"},
     "gate.sign_out": {"zh": "退出登录", "en": "Sign out"},
@@ -254,8 +254,10 @@ def navigate(engine: Engine, lang: str) -> None:
         specs = [ACCOUNT]
         st.session_state[MUST_CHANGE_KEY] = True
     signed_in = bool(actor and actor.user_id)
+    # the menu across the top, one dropdown per section: the sidebar is left to the language, the user and the
+    # page's own filters (a dashboard's filters stay in view); on a phone Streamlit folds it into the sidebar
     page = st.navigation(st_pages(specs, lang, signed_in=signed_in, first_start=not signed_in and first_start(engine)),
-                         expanded=True)  # every page of the role at once (collapsed, the menu says "View more" in English)
+                         position="top")
     note = st.session_state.pop("_gate_note", None)
     if note:
         st.info(t(note, lang))
@@ -272,8 +274,8 @@ def first_start(engine: Engine) -> bool:
 
 def st_pages(specs: list[PageSpec], lang: str, *, signed_in: bool, first_start: bool = False) -> dict[str, list]:
     """st.Page objects by menu section (in the order of :data:`PAGES`): the role's pages (the first one the
-    default) and the sign-in page — hidden once signed in (still routable, so the run right after a sign-in
-    finds it and moves on). A section the role has no page in is not shown."""
+    default) and the sign-in page — first in the menu bar until signed in, then hidden (still routable, so the
+    run right after a sign-in finds it and moves on). A section the role has no page in is not shown."""
     signin = SIGNIN
     title = "nav.first_start" if first_start else signin.title
     first = specs[0] if specs else None
@@ -281,7 +283,8 @@ def st_pages(specs: list[PageSpec], lang: str, *, signed_in: bool, first_start: 
                         for s in group] for label, group in menu(specs, lang).items()}
     page = st.Page(signin.path, title=t(title, lang), icon=signin.icon, url_path=signin.url_path,
                    default=not specs, visibility="hidden" if signed_in else "visible")
-    sections.setdefault(t(SIGNIN.section, lang), []).append(page)
+    # signed in: hidden among the account pages; otherwise first in the menu bar, outside any dropdown
+    sections.setdefault(t(SIGNIN.section, lang) if signed_in else "", []).append(page)
     return sections
 
 

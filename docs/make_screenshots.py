@@ -8,9 +8,9 @@ dashboard in the viewer at 1600 px wide (up to 1300 px tall when its first tab n
 shown from its top) and the wall screen (its wall link) at 1920×1080, and saves ``dashboard_<id>.png``.
 The wall shows its first tab (a stored copy with rotation off).
 
-Every page needs a signed-in account, and a Streamlit session lives only as long as its page load (a reload
-asks for the sign-in again, docs/accounts.md). So each picture starts at the sign-in page, fills in the
-form as a person would, and then moves to its address inside the same session (the browser history's
+Every page needs a signed-in account, and each picture is taken as its own user. So each picture starts at
+the sign-in page (cookies cleared), fills in the form as a person would, and then moves to its address
+inside the same session (the browser history's
 ``popstate``, which Streamlit follows without a reload). Pages are taken as the administrator; "My numbers"
 as an agent at a phone's width. Needs what the browser test needs: Playwright and /usr/bin/chromium
 (``make browser``).
@@ -160,6 +160,7 @@ GO_TO = """(address) => {
 
 def signed_in(context, base: str, address: str, viewport: tuple[int, int], *, username: str = ACCOUNTS[0][0]):
     """A new session signed in through the form, then moved to ``address`` (path and query) within it."""
+    context.clear_cookies()  # no sign-in cookie of the previous picture's user
     page = browser.open_page(context, f"{base}/", viewport)  # without a session the first page is the sign-in form
     page.locator(USERNAME).fill(username)
     page.locator(PASSWORD_INPUT).fill(PASSWORD)

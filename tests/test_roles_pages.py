@@ -469,6 +469,9 @@ def test_admin_manages_users_and_wall_links_on_the_users_page(store):
     assert not at.exception and not at.error, values(at.error)
     user = get_user(store, "a09")
     assert user["role"] == "agent" and user["agent_id"] == "A02" and user["must_change_password"]
+    table = at.dataframe[0].value.set_index("用户名")
+    assert table.loc["a09", "坐席工号"] == "A02" and table.loc["a09", "角色"] == "坐席"
+    assert table.loc["a09", "邮箱"] == "" and table.loc["a09", "锁定至"] == ""  # blank, not "None"
     at.button(key="wall_create_ops_overview").click().run()
     first = [c.value for c in at.code if "token=" in c.value]
     assert first and first[0].startswith("/?wall=1&token=")

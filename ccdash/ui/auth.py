@@ -7,7 +7,10 @@ Each run decides again who is acting — nothing from an earlier run is trusted:
    or revoked token gets a message and nothing else;
 2. a signed-in session: the token kept in the session state is checked again with
    :func:`session_actor` (idle and absolute expiry, a disabled user, a changed role or password end it);
-   a user whose password an administrator reset must choose a new one before anything else;
+   a user whose password an administrator reset must choose a new one before anything else. The token is
+   also kept in a browser-session cookie (:data:`COOKIE`: gone when the browser closes, SameSite=Strict,
+   Secure over HTTPS), so a reload or a second tab stays signed in; a new Streamlit session adopts it only
+   after the same check, and sign-out ends the session in the store and clears the cookie;
 3. nobody signed in: the first-start form when the store has no administrator, else the sign-in form —
    or, when anonymous viewing is on (the demo store of ``make run``), the dashboards as an anonymous
    viewer with a banner and the sign-in form one click away.
@@ -71,6 +74,7 @@ MESSAGES = {
 register(MESSAGES)
 
 SESSION_KEY = "ccdash_session"  # the sign-in token of this browser session (only its hash is in the store)
+COOKIE = "ccdash_session"  # the same token in a browser-session cookie: a reload stays signed in
 WALL_KEY = "ccdash_wall_dashboard"  # the dashboard a wall link may show, set by the gate on every wall run
 MUST_CHANGE_KEY = common.MUST_CHANGE_KEY
 ANONYMOUS = Actor("anonymous", "viewer")
@@ -139,7 +143,7 @@ def session_user(engine: Engine, lang: str) -> Actor | None:
     """The signed-in user of this browser session, checked again in the store on every run; an OpenID
     Connect identity (st.user) is turned into a session the first time it is seen."""
     from ccdash.auth.sessions import session_actor
-    token = st.session_state.get(SESSION_KEY)
+    token = st.session_state.get(SESSION_KEY) or adopt_cookie()
     if token:
         actor = session_actor(engine, token)
         if actor is not None:
@@ -160,6 +164,49 @@ def forget_session() -> None:
     st.session_state.pop(SESSION_KEY, None)
 
 
+def cookie_token() -> str | None:
+    """The sign-in token the browser sent in its cookie when this Streamlit session began (a reload)."""
+    try:
+        value = st.context.cookies.get(COOKIE)
+    except Exception:  # noqa: BLE001 — no browser request behind this run (a bare script)
+        return None
+    return value if isinstance(value, str) and value else None  # (AppTest's request context is a stand-in)
+
+
+def adopt_cookie() -> str | None:
+    """A new Streamlit session (a reload, a second tab) takes the cookie's token once — the caller checks it in
+    the store like any other. Only once: the cookie of the first request stays what it was for the whole
+    Streamlit session, so after that session's sign-out, or once its token failed the check, it is stale."""
+    if st.session_state.get("_ccdash_cookie_tried"):
+        return None
+    st.session_state["_ccdash_cookie_tried"] = True
+    token = cookie_token()
+    if token:
+        st.session_state[SESSION_KEY] = token
+    return token
+
+
+def write_cookie() -> None:
+    """Keep the browser's sign-in cookie in step with this session: the token while signed in; cleared after a
+    sign-out or when the cookie's session has ended. A zero-height component (the only way a Streamlit app runs
+    script in its page, same origin), drawn on every run at the same place with the same content, so the
+    browser keeps the one it has instead of loading it again — and a rerun that comes quickly after a sign-in
+    cannot take it away before it ran."""
+    token = st.session_state.get(SESSION_KEY)
+    if token:
+        value = f"{COOKIE}={token}"  # URL-safe base64 (secrets.token_urlsafe): nothing to escape in a cookie
+    elif st.session_state.get("_ccdash_signed_out") or cookie_token():
+        value = f"{COOKIE}=; max-age=0"
+    else:
+        return
+    import json
+
+    import streamlit.components.v1 as components
+    components.html("<script>const w = window.parent; w.document.cookie = "
+                    + json.dumps(value + "; path=/; SameSite=Strict")
+                    + ' + (w.location.protocol === "https:" ? "; Secure" : "");</script>', height=0)
+
+
 def check_actor(engine: Engine) -> Actor | None:
     """The acting user decided again without drawing anything, for a page that runs without the gate in
     front of it (Streamlit's legacy ``pages/`` routing on a fresh server, and AppTest's reruns): the wall
@@ -171,7 +218,7 @@ def check_actor(engine: Engine) -> Actor | None:
     if common.wall_mode():
         enter_wall(engine)
         return common.current_actor()
-    token = st.session_state.get(SESSION_KEY)
+    token = st.session_state.get(SESSION_KEY) or adopt_cookie()
     actor = session_actor(engine, token) if token else None
     if actor is not None and (get_user(engine, actor.username) or {}).get("must_change_password"):
         st.session_state[MUST_CHANGE_KEY] = True
@@ -186,6 +233,7 @@ def start_session(signin) -> None:
     """Keep a :class:`ccdash.auth.users.SignIn`'s token for this browser session."""
     st.session_state[SESSION_KEY] = signin.token
     st.session_state.pop("_gate_note", None)
+    st.session_state.pop("_ccdash_signed_out", None)
 
 
 def oidc_configured() -> bool:
@@ -264,6 +312,8 @@ def navigate(engine: Engine, lang: str) -> None:
     if banner:
         demo_banner(engine, lang)
     st.session_state[common.GATE_KEY] = True  # the page knows the actor was checked in this very run
+    with st.sidebar:
+        write_cookie()
     page.run()
 
 
@@ -341,6 +391,7 @@ def sign_out_now(engine: Engine) -> None:
     sign_out(engine, st.session_state.get(SESSION_KEY))
     was_oidc = oidc_logged_in()
     forget_session()
+    st.session_state["_ccdash_signed_out"] = True  # this session's request still carries the old cookie
     if was_oidc:
         st.logout()  # also forget Streamlit's identity cookie, or the next run would sign in again
     st.switch_page(SIGNIN.path)

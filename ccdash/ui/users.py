@@ -124,6 +124,9 @@ def page(engine: Engine, lang: str) -> None:
 
 def user_table(users: pd.DataFrame, lang: str) -> pd.DataFrame:
     table = users[list(COLUMNS)].assign(role=users["role"].map(lambda r: t(f"role.{r}", lang)))
+    for column in ("agent_id", "email", "locked_until", "last_login_at"):  # blank, not "None"
+        if column in table:
+            table[column] = table[column].astype("string").fillna("")
     return table.rename(columns={c: t(f"us.col.{c}", lang) for c in COLUMNS})
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import sqlite3
+import time
 from pathlib import Path
 
 import numpy as np
@@ -47,11 +49,27 @@ def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")  # first: the pragmas below wait for another writer too
+    _wal(cur)
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA temp_store=MEMORY")
     cur.close()
+
+
+def _wal(cur, tries: int = 300) -> None:
+    """WAL journal mode. Switching a new file to WAL needs it to itself, and SQLite answers "locked" at once
+    (no busy wait) while another connection is creating the store — two first starts at once — so the switch
+    is tried again for up to ~30 s. A store already in WAL keeps it (the mode is stored in the file)."""
+    for attempt in range(tries):
+        try:
+            if str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+                return
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == tries - 1:
+                raise
+            time.sleep(0.1)
 
 
 def now_text() -> str:

@@ -96,11 +96,7 @@ def set_setting(conn: Connection, key: str, value: str | None) -> None:
     """Write one setting in a single statement (insert or update), so two writers at once never collide
     on the key: a delete-then-insert does on PostgreSQL, where the second delete cannot see the first's
     uncommitted row."""
-    dialect_insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}.get(conn.dialect.name)
-    if dialect_insert is None:
-        conn.execute(meta.delete().where(meta.c.key == key))
-        conn.execute(meta.insert().values(key=key, value=value))
-        return
+    dialect_insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[conn.dialect.name]  # the two engines
     stmt = dialect_insert(meta).values(key=key, value=value)
     conn.execute(stmt.on_conflict_do_update(index_elements=[meta.c.key], set_={"value": stmt.excluded.value}))
 

@@ -155,13 +155,13 @@ def forms_panel(engine: Engine, lang: str) -> None:
                 st.rerun()
 
 
-def routing_table(engine: Engine, lang: str) -> pd.DataFrame:
-    """Every business type seen in the recordings or named by a route, with the form it gets and how."""
+def routing_table(engine: Engine, lang: str, overrides: dict[str, dict]) -> pd.DataFrame:
+    """Every business type seen in the recordings or named by a route, with the form it gets and how
+    (``overrides``: the routes set on this page, by normalized business type)."""
     span = recordings_span(engine)
     recs = list_recordings(engine, span[1] - dt.timedelta(days=RECENT_DAYS - 1), span[1]) if span else None
     counts = recs["business_type"].fillna("").astype(str).value_counts() if recs is not None else pd.Series(dtype="int64")
     forms, routes = forms_store.current_forms(engine), forms_store.routes(engine)
-    overrides = {r["business_type"]: r for r in forms_store.route_overrides(engine)}
     seen = {normalize_business_type(b): b for b in counts.index if b}
     for key in [*routes, *overrides]:
         seen.setdefault(key, key)
@@ -178,7 +178,8 @@ def routing_table(engine: Engine, lang: str) -> pd.DataFrame:
 
 
 def routes_panel(engine: Engine, lang: str) -> None:
-    table = routing_table(engine, lang)
+    overrides = {r["business_type"]: r for r in forms_store.route_overrides(engine)}
+    table = routing_table(engine, lang, overrides)
     st.dataframe(table, hide_index=True, width="stretch")
     forms = forms_store.current_forms(engine)
     names = {fid: f"{f.name.get(lang)} ({fid})" for fid, f in forms.items()}
@@ -195,7 +196,7 @@ def routes_panel(engine: Engine, lang: str) -> None:
         else:
             st.toast(t("qa.fm.route_saved", lang, btype=btype, form=forms[fid].name.get(lang)))
             st.rerun()
-    overridden = bool(btype) and normalize_business_type(btype) in {r["business_type"] for r in forms_store.route_overrides(engine)}
+    overridden = bool(btype) and normalize_business_type(btype) in overrides
     if overridden and st.button(t("qa.fm.route_reset", lang), key="qa_fm_route_reset", help=t("qa.fm.route_reset_help", lang)):
         try:
             forms_store.set_route(engine, btype, None, actor=current_actor())
